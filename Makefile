@@ -1,0 +1,62 @@
+# Console: the two commands are `make run` and `make test`; everything else
+# is what they are made of.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv is run as a module of the pyenv-selected Python (.python-version), so a
+# freshly pip-installed uv works before any shim exists.
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+MANAGE := $(UV) run --frozen python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help uv install run serve test lint typecheck imports pytest browser bench clean
+
+help:
+	@echo "make run    install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test   install, then ruff, mypy, import-linter and every test (browser included)"
+	@echo "make bench  query-count and timing benchmarks"
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+
+install: uv
+	$(UV) sync --frozen
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# Chromium for the browser tests: the system one when present, else
+# playwright's own; e2e/conftest.py fails with instructions if neither exists.
+browser: install
+	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then \
+	  echo "browser: using $${CHROMIUM_PATH:-/usr/bin/chromium}"; \
+	else \
+	  echo "browser: /usr/bin/chromium not found, trying 'playwright install chromium'"; \
+	  $(UV) run --frozen playwright install chromium || \
+	  echo "browser: no Chromium available; install one with 'apt-get install -y chromium'"; \
+	fi
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+typecheck: install
+	$(UV) run --frozen mypy .
+
+imports: install
+	$(UV) run --frozen lint-imports
+
+pytest: install browser
+	$(UV) run --frozen pytest
+
+test: lint typecheck imports pytest
+
+bench: install
+	$(UV) run --frozen python -m benchmarks
+
+clean:
+	rm -rf .venv staticfiles test-results .pytest_cache .mypy_cache .ruff_cache db.sqlite3*

@@ -1,0 +1,1 @@
+"""Repeatable measurements of the console, printed as tables (``make bench``)."""

@@ -1,0 +1,98 @@
+"""Query counts and render times per page at growing row counts.
+
+Runs against a throw-away test database (SQLite, or PostgreSQL when
+``DATABASE_URL`` is set). A page whose query count grows with the rows has
+an N+1; its time column shows what that costs. Targets live here, never in
+timed tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings.test")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from benchmarks import scenarios  # noqa: E402
+
+REPEATS = int(os.environ.get("BENCH_REPEATS", "15"))
+
+
+@dataclass
+class Result:
+    page: str
+    rows: int
+    queries: int
+    median_ms: float
+    p90_ms: float
+
+
+def measure(client: Client, path: str) -> tuple[int, float, float]:
+    client.get(path)  # warm caches and imports
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    timings = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return queries, statistics.median(timings), timings[int(len(timings) * 0.9) - 1]
+
+
+def main() -> int:
+    logging.getLogger("console.request").setLevel(logging.WARNING)
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    results: list[Result] = []
+    try:
+        for name, grow, paths in scenarios.SCENARIOS:
+            client = scenarios.staff_client()
+            for rows in scenarios.ROW_COUNTS:
+                grow(rows)
+                for path_name, path in paths().items():
+                    queries, median, p90 = measure(client, path)
+                    results.append(Result(f"{name}: {path_name}", rows, queries, median, p90))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(f"{'page':<40} {'rows':>6} {'queries':>8} {'median ms':>10} {'p90 ms':>8}")
+    for r in results:
+        print(f"{r.page:<40} {r.rows:>6} {r.queries:>8} {r.median_ms:>10.1f} {r.p90_ms:>8.1f}")
+    flat = _flat_query_counts(results)
+    for page, ok in flat.items():
+        print(f"{'flat' if ok else 'GROWS'}: {page}")
+    return 0 if all(flat.values()) else 1
+
+
+def _flat_query_counts(results: list[Result]) -> dict[str, bool]:
+    by_page: dict[str, set[int]] = {}
+    for r in results:
+        by_page.setdefault(r.page, set()).add(r.queries)
+    return {page: len(counts) == 1 for page, counts in by_page.items()}
+
+
+Grow = Callable[[int], None]
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Fixtures shared by every test package: a clean cache and staff users per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from apps.accounts import roles
+from apps.accounts.roles import sync_roles
+from apps.accounts.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    # Tests share one cache (Redis in CI): start every test from empty.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def role_groups(db: None) -> None:
+    # Transactional tests flush the groups the data migration made.
+    sync_roles()
+
+
+def _user(role: str | None, **kwargs: Any) -> Any:
+    return UserFactory(role=role, **kwargs)
+
+
+@pytest.fixture
+def manager(role_groups: None) -> Any:
+    return _user(roles.MARKET_MANAGERS, username="manager")
+
+
+@pytest.fixture
+def agent(role_groups: None) -> Any:
+    return _user(roles.ORDER_AGENTS, username="agent")
+
+
+@pytest.fixture
+def finance(role_groups: None) -> Any:
+    return _user(roles.FINANCE, username="finance")
+
+
+@pytest.fixture
+def viewer(role_groups: None) -> Any:
+    return _user(roles.VIEWERS, username="viewer")
+
+
+@pytest.fixture
+def superuser(role_groups: None) -> Any:
+    return _user(None, username="root", is_superuser=True)
+
+
+@pytest.fixture
+def customer(db: None) -> Any:
+    """Signed-in but not staff: must be refused everywhere."""
+    return _user(None, username="outsider", is_staff=False)

@@ -1,0 +1,46 @@
+"""Load demo data: one staff user per role, and each context's demo records.
+
+Idempotent: safe to run on every ``make run``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from apps.accounts import roles
+from apps.accounts.services import upsert_staff_user
+
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "console-demo")
+
+DEMO_USERS = [
+    # (username, first name, role, superuser)
+    ("manager", "Maya", roles.MARKET_MANAGERS, False),
+    ("agent", "Omar", roles.ORDER_AGENTS, False),
+    ("finance", "Fiona", roles.FINANCE, False),
+    ("viewer", "Victor", roles.VIEWERS, False),
+    ("admin", "Ada", None, True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users (one per role) and demo data. Safe to run repeatedly."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for username, first_name, role, superuser in DEMO_USERS:
+            upsert_staff_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                first_name=first_name,
+                last_name="Demo",
+                is_superuser=superuser,
+            )
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ as:")
+        )
+        for username, _, role, superuser in DEMO_USERS:
+            what = "superuser" if superuser else role
+            self.stdout.write(f"  {username:<8} / {DEMO_PASSWORD}   ({what})")

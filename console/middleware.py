@@ -1,0 +1,135 @@
+"""Cross-cutting request concerns: logging, staff-only access, activity, htmx toasts."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import connections
+from django.http import HttpRequest, HttpResponse
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from apps.accounts.services import record_user_activity
+
+request_logger = logging.getLogger("console.request")
+
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
+
+class _QueryCounter:
+    """A database execute wrapper that only counts; cheap enough for every request."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class RequestLogMiddleware:
+    """Log one structured (JSON) line per request: method, path, status, duration, queries."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        counter = _QueryCounter()
+        started = time.perf_counter()
+        wrapped = list(connections.all(initialized_only=False))
+        for connection in wrapped:
+            connection.execute_wrappers.append(counter)
+        try:
+            response = self.get_response(request)
+        finally:
+            for connection in wrapped:
+                connection.execute_wrappers.remove(counter)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        user = getattr(request, "user", None)
+        record = {
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+            "queries": counter.count,
+            "user": user.pk if user is not None and user.is_authenticated else None,
+            "htmx": request.headers.get("HX-Request") == "true",
+        }
+        request_logger.info(json.dumps(record), extra={"request_record": record})
+        return response
+
+
+class StaffRequiredMiddleware:
+    """Every view that needs a login also needs a staff user.
+
+    Runs after ``LoginRequiredMiddleware``, so anonymous users have already
+    been sent to sign in; views marked ``@login_not_required`` (sign-in,
+    health check) are open to all. Doing it here, not per view, means a new
+    view cannot forget it.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> None:
+        if not getattr(view_func, "login_required", True):
+            return
+        user = request.user
+        if user.is_authenticated and not user.is_staff:
+            raise PermissionDenied("This console is for staff only.")
+
+
+class ActiveUserMiddleware:
+    """Keep ``Profile.last_active`` fresh without writing on every request."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            record_user_activity(user_id=user.pk)
+        return response
+
+
+class HtmxMessagesMiddleware:
+    """Deliver Django messages to htmx requests as a ``messages`` client event.
+
+    A full page renders its messages as toasts in ``base.html``; an htmx
+    partial has no such place, so the messages ride along in ``HX-Trigger``
+    and ``console.js`` turns them into toasts. Client redirects keep their
+    messages for the page they lead to.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            not getattr(request, "htmx", False)
+            or request.htmx.boosted  # type: ignore[attr-defined]
+            or isinstance(response, HttpResponseClientRedirect)
+            or 300 <= response.status_code < 400
+        ):
+            return response
+        pending = [
+            {"level": message.level_tag, "text": str(message)}
+            for message in messages.get_messages(request)
+        ]
+        if pending:
+            trigger_client_event(response, "messages", {"items": pending})
+        return response
