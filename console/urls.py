@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("markets/", include("apps.markets.urls")),
+    path("activity/", include("apps.activity.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -49,7 +49,10 @@ INSTALLED_APPS = [
     # Ours after django.contrib.auth: our post_migrate receivers then run
     # after auth has created each app's permissions.
     "console",
+    "apps.core",
     "apps.accounts",
+    "apps.activity",
+    "apps.markets",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.HtmxMessagesMiddleware",
+    "console.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"

@@ -20,4 +20,5 @@ DEBUG_TOOLBAR_CONFIG = {
     # htmx request's panels (queries included) in the toolbar's history.
     "ROOT_TAG_EXTRA_ATTRS": "hx-preserve",
     "UPDATE_ON_FETCH": True,
+    "SHOW_COLLAPSED": True,
 }

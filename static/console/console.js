@@ -67,10 +67,14 @@
   });
 
   // ---- Keyboard ----------------------------------------------------------
+  // Inputs that take no typing: hotkeys stay live when one has focus.
+  var NOT_TYPED = { checkbox: 1, radio: 1, button: 1, submit: 1, reset: 1, file: 1, range: 1, color: 1 };
+
   function typing(target) {
     if (!target || !target.tagName) return false;
     var tag = target.tagName.toLowerCase();
-    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+    if (tag === "input") return !NOT_TYPED[(target.type || "").toLowerCase()];
+    return tag === "textarea" || tag === "select" || target.isContentEditable;
   }
 
   function rows() {

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 
 from apps.accounts import roles
 from apps.accounts.services import upsert_staff_user
+from console import demo
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "console-demo")
 
@@ -29,8 +30,9 @@ class Command(BaseCommand):
     help = "Create demo users (one per role) and demo data. Safe to run repeatedly."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        users = {}
         for username, first_name, role, superuser in DEMO_USERS:
-            upsert_staff_user(
+            users[username] = upsert_staff_user(
                 username=username,
                 password=DEMO_PASSWORD,
                 role=role,
@@ -38,6 +40,8 @@ class Command(BaseCommand):
                 last_name="Demo",
                 is_superuser=superuser,
             )
+        created = demo.seed_markets(users["manager"])
+        self.stdout.write(f"Markets: {created} created.")
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ as:")
         )

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Event, EventQuerySet
+
+
+def _choices_of(field: str) -> Any:
+    # Callables: evaluated when the form is built, so new contexts and
+    # event names appear without a restart.
+    def choices() -> list[tuple[str, str]]:
+        values = Event.objects.order_by(field).values_list(field, flat=True).distinct()
+        return [(value, value.replace("_", " ")) for value in values]
+
+    return choices
+
+
+class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search_events", label="Search")
+    context = django_filters.ChoiceFilter(choices=_choices_of("context"), empty_label="Any context")
+    name = django_filters.ChoiceFilter(
+        choices=_choices_of("name"), empty_label="Any event", label="Event"
+    )
+    actor = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(is_staff=True).order_by("username"),
+        empty_label="Anyone",
+    )
+    occurred_from = django_filters.DateFilter(
+        field_name="occurred_at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    occurred_to = django_filters.DateFilter(
+        field_name="occurred_at",
+        lookup_expr="date__lte",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Event
+        fields = ["q", "context", "name", "actor", "occurred_from", "occurred_to"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
+        self.form.fields["q"].widget.attrs.update(
+            {"type": "search", "data-search-input": "", "placeholder": "Subject or reason"}
+        )
+
+    def search_events(self, queryset: EventQuerySet, name: str, value: str) -> EventQuerySet:
+        return queryset.search(value)
+
+    @property
+    def qs(self) -> EventQuerySet:
+        return super().qs.with_actor().newest_first()

@@ -1,0 +1,67 @@
+"""The audit trail: what happened, to what, by whom, when."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def for_aggregate(self, aggregate_type: str, aggregate_id: object) -> EventQuerySet:
+        return self.filter(aggregate_type=aggregate_type, aggregate_id=str(aggregate_id))
+
+    def newest_first(self) -> EventQuerySet:
+        return self.order_by("-occurred_at", "-pk")
+
+    def search(self, query: str) -> EventQuerySet:
+        result = self
+        for word in query.split():
+            result = result.filter(
+                models.Q(aggregate_label__icontains=word) | models.Q(reason__icontains=word)
+            )
+        return result
+
+    def with_actor(self) -> EventQuerySet:
+        return self.select_related("actor")
+
+
+class Event(models.Model):
+    """One domain event, written in the same transaction as the change it records."""
+
+    context = models.CharField(max_length=40)
+    name = models.CharField(max_length=60)
+    aggregate_type = models.CharField(max_length=40)
+    aggregate_id = models.CharField(max_length=64)
+    aggregate_label = models.CharField(max_length=200)
+    aggregate_url = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField()
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["aggregate_type", "aggregate_id", "-occurred_at"], name="event_aggregate"
+            ),
+            models.Index(fields=["-occurred_at"], name="event_occurred"),
+            models.Index(fields=["context", "-occurred_at"], name="event_context"),
+            models.Index(fields=["name", "-occurred_at"], name="event_name"),
+            models.Index(fields=["actor", "-occurred_at"], name="event_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.aggregate_type}:{self.aggregate_id}"
+
+    @property
+    def verb(self) -> str:
+        """``market_suspended`` → ``suspended``: how the timeline reads it."""
+        prefix = f"{self.aggregate_type}_"
+        return self.name.removeprefix(prefix).replace("_", " ")

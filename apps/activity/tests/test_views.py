@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.activity.models import Event
+from apps.markets import services
+from apps.markets.tests.factories import MarketFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def _event_names(client: Client, url: str) -> list[str]:
+    """The Event column of the table's rows, in order."""
+    content = client.get(url, headers=HTMX).content.decode()
+    body = content[content.index("<tbody") : content.index("</tbody>")]
+    return re.findall(r"<td[^>]*>\s*(market_\w+)\s*</td>", body)
+
+
+def _history(manager, superuser, markets: int) -> None:
+    for number in range(markets):
+        market = services.create_market(
+            actor=manager if number % 2 else superuser,
+            name=f"M {number}",
+            currency="EUR",
+            description="d",
+        )
+        services.publish_market(actor=manager, market_id=market.pk)
+
+
+def test_every_event_is_listed_newest_first(client: Client, viewer, manager, superuser) -> None:
+    _history(manager, superuser, 2)
+    client.force_login(viewer)
+    assert client.get("/activity/").status_code == 200
+    assert _event_names(client, "/activity/") == [
+        "market_published",
+        "market_created",
+        "market_published",
+        "market_created",
+    ]
+
+
+def test_filters_by_context_event_actor_and_dates(
+    client: Client, viewer, manager, superuser
+) -> None:
+    _history(manager, superuser, 2)
+    old = Event.objects.filter(name="market_created").first()
+    assert old is not None
+    Event.objects.filter(pk=old.pk).update(occurred_at=timezone.now() - timedelta(days=10))
+    client.force_login(viewer)
+    assert _event_names(client, "/activity/?name=market_published") == ["market_published"] * 2
+    # root created M 0; the manager did everything else.
+    assert _event_names(client, f"/activity/?actor={superuser.pk}") == ["market_created"]
+    today = timezone.now().date().isoformat()
+    assert sorted(_event_names(client, f"/activity/?occurred_from={today}")) == [
+        "market_created",
+        "market_published",
+        "market_published",
+    ]
+    assert len(_event_names(client, "/activity/?context=markets")) == 4
+    assert _event_names(client, "/activity/?context=orders") == []
+    assert _event_names(client, "/activity/?q=m+1") == ["market_published", "market_created"]
+
+
+@pytest.mark.parametrize("markets", [3, 60])
+def test_activity_query_budget_is_flat(
+    client: Client, viewer, manager, superuser, markets: int
+) -> None:
+    _history(manager, superuser, markets)
+    client.force_login(viewer)
+    client.get("/activity/")
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/activity/")
+    # session, user, permissions (2), context and event choices (2), actor choices, count, rows.
+    assert len(captured) == 9
+
+
+def test_timeline_shows_actor_transition_and_reason(client: Client, viewer, manager) -> None:
+    market = MarketFactory(status="active")
+    services.suspend_market(actor=manager, market_id=market.pk, reason="Chargebacks spiked")
+    client.force_login(viewer)
+    content = client.get(f"/markets/{market.slug}/").content.decode()
+    assert "Timeline" in content
+    assert "suspended" in content and "(Active → Suspended)" in content
+    assert "<q data-reason>Chargebacks spiked</q>" in content
+    assert manager.get_full_name() in content

@@ -1,0 +1,34 @@
+"""Version keys for fragment caches that are never stale.
+
+A cached fragment includes its namespace's version in its key. Whatever
+changes what the fragment shows bumps the version on commit; the next render
+misses and recomputes. Old entries are never read again and expire.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.cache import cache
+
+VERSION_TIMEOUT = None  # versions live until bumped
+
+
+def _key(namespace: str) -> str:
+    return f"version:{namespace}"
+
+
+def cache_version(namespace: str) -> str:
+    """The current version of ``namespace``, created on first use."""
+    version = cache.get(_key(namespace))
+    if version is None:
+        candidate = uuid.uuid4().hex
+        # add() so that two processes starting at once agree on one version.
+        cache.add(_key(namespace), candidate, VERSION_TIMEOUT)
+        version = cache.get(_key(namespace)) or candidate
+    return str(version)
+
+
+def bump_cache_version(namespace: str) -> None:
+    """Make every fragment cached under ``namespace`` stale."""
+    cache.set(_key(namespace), uuid.uuid4().hex, VERSION_TIMEOUT)

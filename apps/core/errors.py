@@ -1,0 +1,46 @@
+"""One hierarchy of application errors.
+
+Services raise these; ``console.errors`` maps them to HTTP and htmx responses
+in one place. The message is written for the staff member who will read it.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business rule refused the request. Nothing was changed."""
+
+    http_status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(DomainError):
+    """The input breaks a rule; ``field`` names the form field when there is one."""
+
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotPermitted(DomainError):
+    """The user's role does not allow this action."""
+
+    http_status = 403
+
+
+class TransitionNotAllowed(DomainError):
+    """The aggregate's current state (or a condition) does not allow this transition."""
+
+    http_status = 409
+
+
+class ConcurrentChange(TransitionNotAllowed):
+    """Someone else changed the record between reading and saving it."""

@@ -1,0 +1,52 @@
+"""Domain events: recorded inside the transaction, announced after commit.
+
+A service announces each domain event once, with ``announce``:
+
+1. ``event_recorded`` is sent at once, inside the service's transaction. Its
+   receivers (the activity audit) write in that transaction, so a rolled-back
+   change leaves no record and a committed one always has its record.
+2. The context's own signal (``market_published``, ...) is sent on commit.
+   Its receivers do side effects (cache invalidation, emails, reactions of
+   other contexts) and never see a change that did not happen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+event_recorded = Signal()
+"""Sent inside the transaction for every domain event.
+
+Arguments: ``event`` (:class:`DomainEvent`). Receivers must only write to the
+database (same transaction); anything else belongs to the on-commit signal.
+"""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """What happened to which aggregate, by whom, as the audit trail keeps it."""
+
+    context: str
+    name: str
+    aggregate_type: str
+    aggregate_id: str
+    aggregate_label: str
+    aggregate_url: str = ""
+    actor_id: int | None
+    from_state: str = ""
+    to_state: str = ""
+    reason: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    occurred_at: datetime = field(default_factory=timezone.now)
+
+
+def announce(signal: Signal, *, sender: type, event: DomainEvent, **arguments: Any) -> None:
+    """Record ``event`` now and send ``signal`` once the transaction commits."""
+    event_recorded.send(sender=sender, event=event)
+    transaction.on_commit(lambda: signal.send(sender=sender, event=event, **arguments), robust=True)

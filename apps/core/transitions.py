@@ -1,0 +1,140 @@
+"""State transitions as the UI and the services see them.
+
+Models declare transitions with django-fsm-2's ``@transition`` and put their
+UI metadata in ``custom=`` (``label``, ``hotkey``, ``style``, and ``input`` with
+``input_label`` when the transition needs a reason or a tracking number).
+Conditions carry the sentence shown when they fail (``@condition``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django_fsm import ConcurrentTransition
+
+from .errors import ConcurrentChange, InvalidInput, NotPermitted, TransitionNotAllowed
+
+Reason = str | Callable[[Any], str]
+
+
+def condition(reason: Reason) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
+    """Attach the sentence a user sees when this transition condition fails."""
+
+    def decorate(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+        check.reason = reason  # type: ignore[attr-defined]
+        return check
+
+    return decorate
+
+
+def _failed_reason(instance: Any, check: Callable[[Any], bool]) -> str:
+    reason: Reason = getattr(check, "reason", "A condition of this action is not met.")
+    return reason(instance) if callable(reason) else reason
+
+
+@dataclass(frozen=True)
+class TransitionOption:
+    """One button: what it does, how it looks, and whether it can be pressed now."""
+
+    name: str
+    label: str
+    hotkey: str
+    style: str
+    input: str | None
+    input_label: str
+    enabled: bool
+    disabled_reason: str
+
+    @property
+    def dialog_id(self) -> str:
+        return f"dialog-{self.name}"
+
+
+def _transitions_from_state(instance: models.Model, field_name: str) -> Iterable[Any]:
+    state = getattr(instance, field_name)
+    all_transitions = getattr(instance, f"get_all_{field_name}_transitions")()
+    # Buttons appear in the order the model declares its transitions.
+    declared = list(vars(type(instance)))
+    available = [t for t in all_transitions if t.source in (state, "*", "+")]
+    return sorted(available, key=lambda transition: declared.index(transition.name))
+
+
+def transition_options(
+    instance: models.Model, user: Any, *, field_name: str = "status"
+) -> list[TransitionOption]:
+    """The buttons for ``user`` on ``instance``, in declaration order.
+
+    A transition the state allows and the user may run is enabled, or
+    disabled with the first failing condition's reason; one the state does
+    not allow, or the user may not run, is left out.
+    """
+    options = []
+    for transition in _transitions_from_state(instance, field_name):
+        if not transition.has_perm(instance, user):
+            continue
+        failed = [check for check in transition.conditions if not check(instance)]
+        custom = transition.custom
+        options.append(
+            TransitionOption(
+                name=transition.name,
+                label=custom.get("label", transition.name.title()),
+                hotkey=custom.get("hotkey", ""),
+                style=custom.get("style", "secondary"),
+                input=custom.get("input"),
+                input_label=custom.get("input_label", ""),
+                enabled=not failed,
+                disabled_reason=_failed_reason(instance, failed[0]) if failed else "",
+            )
+        )
+    return options
+
+
+def perform_transition(
+    instance: models.Model,
+    name: str,
+    *,
+    actor: Any,
+    update_fields: Iterable[str],
+    field_name: str = "status",
+    **arguments: Any,
+) -> tuple[str, str]:
+    """Check, run and save one transition; return ``(from_state, to_state)``.
+
+    Call inside the service's transaction with a row fetched for update.
+    Raises ``NotPermitted``, ``TransitionNotAllowed`` (with the reason a
+    condition gives) or ``ConcurrentChange``; on any of them nothing is saved.
+    """
+    method = getattr(instance, name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if method is None or meta is None:
+        raise TransitionNotAllowed(f"There is no action called {name!r}.")
+    from_state = getattr(instance, field_name)
+    # Every source of one method shares its label and permission, so the
+    # role is checked first: a user who may never do this gets 403, not 409.
+    any_source = next(iter(meta.transitions.values()))
+    label = any_source.custom.get("label", name)
+    if not any_source.has_perm(instance, actor):
+        raise NotPermitted(f"Your role does not allow {label}.")
+    if not meta.has_transition(from_state):
+        display = instance.get_status_display()  # type: ignore[attr-defined]
+        raise TransitionNotAllowed(f"{instance} is {display}: {label} is not possible.")
+    transition = meta.get_transition(from_state)
+    for check in transition.conditions:
+        if not check(instance):
+            raise TransitionNotAllowed(
+                f"{label} is not possible: {_failed_reason(instance, check)}"
+            )
+    try:
+        method(**arguments)
+    except ValueError as error:
+        raise InvalidInput(str(error), field=transition.custom.get("input")) from error
+    try:
+        instance.save(update_fields=[field_name, *update_fields])
+    except ConcurrentTransition as error:
+        raise ConcurrentChange(
+            f"{instance} was changed by someone else meanwhile. Reload and try again."
+        ) from error
+    return from_state, getattr(instance, field_name)

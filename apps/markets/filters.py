@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import django_filters
+
+from .models import Currency, Market, MarketQuerySet, MarketStatus
+
+
+class MarketFilter(django_filters.FilterSet):
+    """The market list's filters; their values live in the URL."""
+
+    q = django_filters.CharFilter(method="search_markets", label="Search")
+    status = django_filters.ChoiceFilter(choices=MarketStatus.choices, empty_label="Any status")
+    currency = django_filters.ChoiceFilter(choices=Currency.choices, empty_label="Any currency")
+
+    class Meta:
+        model = Market
+        fields = ["q", "status", "currency"]
+
+    def search_markets(self, queryset: MarketQuerySet, name: str, value: str) -> MarketQuerySet:
+        return queryset.search(value)

@@ -1,0 +1,68 @@
+"""Input parsing for market pages. Rules live in the model and the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .models import Currency, Market
+
+
+class MarketForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    slug = forms.SlugField(
+        max_length=80,
+        required=False,
+        help_text="Used in links. Leave blank to make one from the name.",
+    )
+    currency = forms.ChoiceField(choices=Currency.choices)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Shown to buyers; a market needs one before it is published.",
+    )
+
+    def __init__(self, *args: Any, market: Market | None = None, **kwargs: Any) -> None:
+        if market is not None:
+            kwargs.setdefault(
+                "initial",
+                {field: getattr(market, field) for field in Market.EDITABLE_FIELDS},
+            )
+        super().__init__(*args, **kwargs)
+        self.market = market
+        for name, field in self.fields.items():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
+            # The feedback below each field is its accessible description.
+            described_by = [f"id_{name}_feedback"] + ([f"id_{name}_helptext"] if field.help_text else [])
+            field.widget.attrs["aria-describedby"] = " ".join(described_by)
+        if market is not None:
+            for name in Market.EDITABLE_FIELDS - market.editable_fields():
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Fixed once the market has gone live."
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        # Bootstrap shows a field as invalid by its class; Django adds aria-invalid.
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "")
+                if "is-invalid" not in classes.split():
+                    widget.attrs["class"] = f"{classes} is-invalid".strip()
+
+    def changes(self) -> dict[str, Any]:
+        """The cleaned values of the fields the user may change.
+
+        A blank slug means "make one from the name" for a new market and
+        "keep it" for an existing one.
+        """
+        changes = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if not self.fields[name].disabled
+        }
+        if self.market is not None and not changes.get("slug"):
+            changes.pop("slug", None)
+        return changes

@@ -1,0 +1,237 @@
+"""Use cases of the markets context: the only code that changes a Market.
+
+Every service is keyword-only and atomic: it locks the row it changes,
+checks the rule through the model, saves only the fields it touched,
+records the domain event in the same transaction and announces it on commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils.text import slugify
+
+from apps.core.errors import DomainError, InvalidInput, NotPermitted
+from apps.core.events import DomainEvent, announce
+from apps.core.transitions import perform_transition
+
+from . import signals
+from .models import Market
+
+CONTEXT = "markets"
+
+
+def _event(market: Market, name: str, actor: Any, **details: Any) -> DomainEvent:
+    return DomainEvent(
+        context=CONTEXT,
+        name=name,
+        aggregate_type="market",
+        aggregate_id=str(market.pk),
+        aggregate_label=market.name,
+        aggregate_url=market.get_absolute_url(),
+        actor_id=actor.pk if actor is not None else None,
+        **details,
+    )
+
+
+def _require(actor: Any, permission: str, action: str) -> None:
+    if not actor.has_perm(permission):
+        raise NotPermitted(f"Your role does not allow {action}.")
+
+
+def _locked(market_id: int) -> Market:
+    try:
+        return Market.objects.select_for_update().get(pk=market_id)
+    except Market.DoesNotExist:
+        raise DomainError("That market does not exist (any more).") from None
+
+
+def _check_slug(slug: str, *, exclude_id: int | None = None) -> None:
+    if not slug:
+        raise InvalidInput("A slug needs at least one letter or digit.", field="slug")
+    if Market.objects.slug_taken(slug, exclude_id=exclude_id):
+        raise InvalidInput(f"The slug “{slug}” is already used by another market.", field="slug")
+
+
+@transaction.atomic
+def create_market(
+    *, actor: Any, name: str, currency: str, description: str = "", slug: str = ""
+) -> Market:
+    """Create a Draft market. The slug defaults to one made from the name."""
+    _require(actor, "markets.add_market", "creating markets")
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A market needs a name.", field="name")
+    slug = slugify(slug or name)
+    _check_slug(slug)
+    market = Market(name=name, slug=slug, currency=currency, description=description.strip())
+    try:
+        # A savepoint, so a slug taken by a concurrent request leaves the
+        # outer transaction usable for the error.
+        with transaction.atomic():
+            market.save()
+    except IntegrityError as error:
+        raise InvalidInput(
+            f"The slug “{slug}” is already used by another market.", field="slug"
+        ) from error
+    announce(
+        signals.market_created,
+        sender=Market,
+        event=_event(market, "market_created", actor, to_state=market.status),
+        market=market,
+    )
+    return market
+
+
+@transaction.atomic
+def update_market(*, actor: Any, market_id: int, **changes: Any) -> Market:
+    """Change a market's name, description, and (while Draft) currency or slug."""
+    _require(actor, "markets.change_market", "editing markets")
+    market = _locked(market_id)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:
+            raise InvalidInput("A market needs a name.", field="name")
+    if "slug" in changes:
+        changes["slug"] = slugify(changes["slug"])
+        _check_slug(changes["slug"], exclude_id=market.pk)
+    try:
+        changed = market.edit(**changes)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from error
+    if not changed:
+        return market
+    market.save(update_fields=[*changed, "updated_at"])
+    announce(
+        signals.market_updated,
+        sender=Market,
+        event=_event(market, "market_updated", actor, payload={"changed": changed}),
+        market=market,
+    )
+    return market
+
+
+def _transition(
+    *,
+    actor: Any,
+    market_id: int,
+    name: str,
+    event_name: str,
+    signal: Signal,
+    update_fields: list[str],
+    reason: str = "",
+    arguments: dict[str, Any] | None = None,
+) -> Market:
+    market = _locked(market_id)
+    from_state, to_state = perform_transition(
+        market,
+        name,
+        actor=actor,
+        update_fields=[*update_fields, "updated_at"],
+        **(arguments or {}),
+    )
+    announce(
+        signal,
+        sender=Market,
+        event=_event(
+            market, event_name, actor, from_state=from_state, to_state=to_state, reason=reason
+        ),
+        market=market,
+    )
+    return market
+
+
+@transaction.atomic
+def publish_market(*, actor: Any, market_id: int) -> Market:
+    """Draft → Active. The market needs a description."""
+    return _transition(
+        actor=actor,
+        market_id=market_id,
+        name="publish",
+        event_name="market_published",
+        signal=signals.market_published,
+        update_fields=["published_at"],
+    )
+
+
+@transaction.atomic
+def suspend_market(*, actor: Any, market_id: int, reason: str) -> Market:
+    """Active → Suspended, with a reason that staff will read in the timeline."""
+    return _transition(
+        actor=actor,
+        market_id=market_id,
+        name="suspend",
+        event_name="market_suspended",
+        signal=signals.market_suspended,
+        update_fields=["suspension_reason", "suspended_at"],
+        reason=reason.strip(),
+        arguments={"reason": reason},
+    )
+
+
+@transaction.atomic
+def reinstate_market(*, actor: Any, market_id: int) -> Market:
+    """Suspended → Active."""
+    return _transition(
+        actor=actor,
+        market_id=market_id,
+        name="reinstate",
+        event_name="market_reinstated",
+        signal=signals.market_reinstated,
+        update_fields=["suspension_reason", "suspended_at"],
+    )
+
+
+@transaction.atomic
+def archive_market(*, actor: Any, market_id: int) -> Market:
+    """Draft or Suspended → Archived."""
+    return _transition(
+        actor=actor,
+        market_id=market_id,
+        name="archive",
+        event_name="market_archived",
+        signal=signals.market_archived,
+        update_fields=[],
+    )
+
+
+TRANSITION_SERVICES: dict[str, Callable[..., Market]] = {
+    "publish": publish_market,
+    "suspend": suspend_market,
+    "reinstate": reinstate_market,
+    "archive": archive_market,
+}
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did, row by row, for the report staff read."""
+
+    done: list[Market] = field(default_factory=list)
+    skipped: list[tuple[Market, str]] = field(default_factory=list)
+
+
+BULK_ACTIONS = {"publish": "Publish", "archive": "Archive"}
+
+
+def bulk_transition_markets(*, actor: Any, market_ids: list[int], action: str) -> BulkOutcome:
+    """Run ``action`` on each market on its own: one refusal skips that row only.
+
+    Each row is its own transaction (a failure leaves the others done), and
+    is reported as done or skipped with the reason.
+    """
+    if action not in BULK_ACTIONS:
+        raise InvalidInput(f"Unknown bulk action {action!r}.")
+    service = TRANSITION_SERVICES[action]
+    markets = Market.objects.filter(pk__in=market_ids)
+    outcome = BulkOutcome()
+    for market in markets.order_by("name"):
+        try:
+            outcome.done.append(service(actor=actor, market_id=market.pk))
+        except DomainError as error:
+            outcome.skipped.append((market, error.message))
+    return outcome

@@ -1,0 +1,183 @@
+"""HTTP and htmx adapter for markets: parse, call a service or a QuerySet, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_tables2 import RequestConfig
+
+from apps.core.cache import cache_version
+from apps.core.errors import InvalidInput
+from apps.core.http import filtered, page_or_fragment, wants_fragment
+from apps.core.transitions import transition_options
+
+from . import services
+from .filters import MarketFilter
+from .forms import MarketForm
+from .models import Market, MarketStatus
+from .receivers import CACHE_NAMESPACE
+from .tables import MarketTable
+
+PAGE_SIZE = 25
+BULK_PERMISSIONS = {"publish": "markets.publish_market", "archive": "markets.archive_market"}
+
+
+def _status_rows() -> list[tuple[str, str, int]]:
+    counts = Market.objects.counts_by_status()
+    return [(value, label, counts[value]) for value, label in MarketStatus.choices]
+
+
+def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    filterset = MarketFilter(request.GET, queryset=Market.objects.all())
+    bulk_actions = [
+        (action, label)
+        for action, label in services.BULK_ACTIONS.items()
+        if request.user.has_perm(BULK_PERMISSIONS[action])
+    ]
+    table = MarketTable(filtered(filterset), exclude=() if bulk_actions else ("select",))
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return {
+        "filter": filterset,
+        "table": table,
+        "bulk_actions": bulk_actions,
+        "sidebar_version": cache_version(CACHE_NAMESPACE),
+        # Counted only when the cached sidebar is missing.
+        "status_counts": SimpleLazyObject(_status_rows),
+        **extra,
+    }
+
+
+@require_GET
+@permission_required("markets.view_market", raise_exception=True)
+def market_list(request: HttpRequest) -> HttpResponse:
+    template = page_or_fragment(request, "markets/list.html", "results")
+    return render(request, template, _list_context(request))
+
+
+@require_POST
+def market_bulk(request: HttpRequest) -> HttpResponse:
+    action = request.POST.get("action", "")
+    permission = BULK_PERMISSIONS.get(action)
+    if permission is None:
+        raise InvalidInput("Choose Publish or Archive for the selected markets.")
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(f"Your role does not allow {services.BULK_ACTIONS[action]}.")
+    try:
+        ids = [int(value) for value in request.POST.getlist("ids")]
+    except ValueError:
+        raise InvalidInput("The selection is not valid; reload the page.") from None
+    if not ids:
+        raise InvalidInput("Select at least one market first.")
+    outcome = services.bulk_transition_markets(actor=request.user, market_ids=ids, action=action)
+    label = services.BULK_ACTIONS[action]
+    if outcome.done:
+        messages.success(request, f"{label}: {len(outcome.done)} done.")
+    if outcome.skipped:
+        messages.warning(request, f"{label}: {len(outcome.skipped)} skipped.")
+    if wants_fragment(request):
+        report = {"label": label, "done": outcome.done, "skipped": outcome.skipped}
+        return render(request, "markets/list.html#results", _list_context(request, report=report))
+    for market, reason in outcome.skipped:
+        messages.warning(request, f"{market.name}: {reason}")
+    query = request.GET.urlencode()
+    return redirect(f"/markets/{'?' + query if query else ''}")
+
+
+def _detail_context(request: HttpRequest, market: Market) -> dict[str, Any]:
+    return {
+        "market": market,
+        "options": transition_options(market, request.user),
+        "can_edit": request.user.has_perm("markets.change_market")
+        and bool(market.editable_fields()),
+    }
+
+
+@require_GET
+@permission_required("markets.view_market", raise_exception=True)
+def market_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    market = get_object_or_404(Market.objects.all(), slug=slug)
+    template = page_or_fragment(request, "markets/detail.html", "detail")
+    return render(request, template, _detail_context(request, market))
+
+
+@require_POST
+def market_transition(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    service = services.TRANSITION_SERVICES.get(name)
+    if service is None:
+        raise Http404("No such action.")
+    market = get_object_or_404(Market.objects.all(), slug=slug)
+    arguments: dict[str, Any] = {}
+    if name == "suspend":
+        arguments["reason"] = request.POST.get("reason", "")
+    market = service(actor=request.user, market_id=market.pk, **arguments)
+    messages.success(request, f"{market.name} is now {market.get_status_display()}.")
+    if wants_fragment(request):
+        return render(request, "markets/detail.html#detail", _detail_context(request, market))
+    return redirect(market)
+
+
+def _render_form(
+    request: HttpRequest, form: MarketForm, market: Market | None, *, status: int = 200
+) -> HttpResponse:
+    template = page_or_fragment(request, "markets/form.html", "form")
+    return render(request, template, {"form": form, "market": market}, status=status)
+
+
+def _validate_only(request: HttpRequest, form: MarketForm, market: Market | None) -> HttpResponse:
+    """Inline validation as the user types: check, never save."""
+    if form.is_valid():
+        slug = form.cleaned_data.get("slug")
+        if slug and Market.objects.slug_taken(slug, exclude_id=market.pk if market else None):
+            form.add_error("slug", f"The slug “{slug}” is already used by another market.")
+    return _render_form(request, form, market)
+
+
+def _save(request: HttpRequest, form: MarketForm, market: Market | None) -> HttpResponse:
+    if not form.is_valid():
+        return _render_form(request, form, market, status=422)
+    try:
+        if market is None:
+            market = services.create_market(actor=request.user, **form.changes())
+            messages.success(request, f"{market.name} was created as a Draft.")
+        else:
+            market = services.update_market(
+                actor=request.user, market_id=market.pk, **form.changes()
+            )
+            messages.success(request, f"{market.name} was saved.")
+    except InvalidInput as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _render_form(request, form, market, status=422)
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(market.get_absolute_url())
+    return redirect(market)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("markets.add_market", raise_exception=True)
+def market_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _render_form(request, MarketForm(), None)
+    form = MarketForm(request.POST)
+    if request.POST.get("_validate"):
+        return _validate_only(request, form, None)
+    return _save(request, form, None)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("markets.change_market", raise_exception=True)
+def market_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    market = get_object_or_404(Market.objects.all(), slug=slug)
+    if request.method == "GET":
+        return _render_form(request, MarketForm(market=market), market)
+    form = MarketForm(request.POST, market=market)
+    if request.POST.get("_validate"):
+        return _validate_only(request, form, market)
+    return _save(request, form, market)
