@@ -35,7 +35,9 @@ class MarketForm(forms.Form):
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
             # The feedback below each field is its accessible description.
-            described_by = [f"id_{name}_feedback"] + ([f"id_{name}_helptext"] if field.help_text else [])
+            described_by = [f"id_{name}_feedback"]
+            if field.help_text:
+                described_by.append(f"id_{name}_helptext")
             field.widget.attrs["aria-describedby"] = " ".join(described_by)
         if market is not None:
             for name in Market.EDITABLE_FIELDS - market.editable_fields():

@@ -133,10 +133,10 @@ def _render_form(
 
 def _validate_only(request: HttpRequest, form: MarketForm, market: Market | None) -> HttpResponse:
     """Inline validation as the user types: check, never save."""
-    if form.is_valid():
-        slug = form.cleaned_data.get("slug")
-        if slug and Market.objects.slug_taken(slug, exclude_id=market.pk if market else None):
-            form.add_error("slug", f"The slug “{slug}” is already used by another market.")
+    form.is_valid()  # every field is checked; the page shows only the one just left
+    slug = form.cleaned_data.get("slug")
+    if slug and Market.objects.slug_taken(slug, exclude_id=market.pk if market else None):
+        form.add_error("slug", f"The slug “{slug}” is already used by another market.")
     return _render_form(request, form, market)
 
 
