@@ -8,7 +8,7 @@ NAVIGATION = [
     ("Markets", "markets:list", "m"),
     ("Orders", "orders:list", "o"),
     ("Products", "catalog:products", "p"),
-    ("Carts", "catalog:carts", None),
+    ("Carts", "orders:carts", None),
     ("Activity", "activity:list", "a"),
 ]
 

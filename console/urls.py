@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("markets/", include("apps.markets.urls")),
     path("activity/", include("apps.activity.urls")),
+    path("products/", include("apps.catalog.urls")),
+    path("", include("apps.orders.urls")),
     path("admin/", admin.site.urls),
 ]
 

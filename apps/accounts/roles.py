@@ -28,6 +28,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "markets.suspend_market",
         "markets.reinstate_market",
         "markets.archive_market",
+        # Market managers run what their markets sell.
+        "catalog.add_product",
+        "catalog.change_product",
     ),
     ORDER_AGENTS: (
         "orders.add_order",

@@ -6,26 +6,29 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from apps.core.events import DomainEvent, event_recorded
+from apps.core.events import DomainEvent, events_recorded
 
 from .models import Event
 
 
-@receiver(event_recorded, dispatch_uid="activity.record_event")
-def record_event(sender: type, event: DomainEvent, **kwargs: Any) -> None:
-    # Runs inside the announcing service's transaction: the row commits or
-    # rolls back with the change it records.
-    Event.objects.create(
-        context=event.context,
-        name=event.name,
-        aggregate_type=event.aggregate_type,
-        aggregate_id=event.aggregate_id,
-        aggregate_label=event.aggregate_label,
-        aggregate_url=event.aggregate_url,
-        actor_id=event.actor_id,
-        from_state=event.from_state,
-        to_state=event.to_state,
-        reason=event.reason,
-        payload=event.payload,
-        occurred_at=event.occurred_at,
+@receiver(events_recorded, dispatch_uid="activity.record_events")
+def record_events(sender: type, events: list[DomainEvent], **kwargs: Any) -> None:
+    # Runs inside the announcing service's transaction: the rows commit or
+    # roll back with the change they record. One INSERT for any batch.
+    Event.objects.bulk_create(
+        Event(
+            context=event.context,
+            name=event.name,
+            aggregate_type=event.aggregate_type,
+            aggregate_id=event.aggregate_id,
+            aggregate_label=event.aggregate_label,
+            aggregate_url=event.aggregate_url,
+            actor_id=event.actor_id,
+            from_state=event.from_state,
+            to_state=event.to_state,
+            reason=event.reason,
+            payload=event.payload,
+            occurred_at=event.occurred_at,
+        )
+        for event in events
     )

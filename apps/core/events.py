@@ -2,7 +2,7 @@
 
 A service announces each domain event once, with ``announce``:
 
-1. ``event_recorded`` is sent at once, inside the service's transaction. Its
+1. ``events_recorded`` is sent at once, inside the service's transaction. Its
    receivers (the activity audit) write in that transaction, so a rolled-back
    change leaves no record and a committed one always has its record.
 2. The context's own signal (``market_published``, ...) is sent on commit.
@@ -20,11 +20,12 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-event_recorded = Signal()
-"""Sent inside the transaction for every domain event.
+events_recorded = Signal()
+"""Sent inside the transaction for every domain event, or batch of them.
 
-Arguments: ``event`` (:class:`DomainEvent`). Receivers must only write to the
-database (same transaction); anything else belongs to the on-commit signal.
+Arguments: ``events`` (list of :class:`DomainEvent`). Receivers must only
+write to the database (same transaction); anything else belongs to the
+on-commit signal.
 """
 
 
@@ -47,6 +48,18 @@ class DomainEvent:
 
 
 def announce(signal: Signal, *, sender: type, event: DomainEvent, **arguments: Any) -> None:
-    """Record ``event`` now and send ``signal`` once the transaction commits."""
-    event_recorded.send(sender=sender, event=event)
+    """Record ``event`` now and send ``signal(event=...)`` once the transaction commits."""
+    events_recorded.send(sender=sender, events=[event])
     transaction.on_commit(lambda: signal.send(sender=sender, event=event, **arguments), robust=True)
+
+
+def announce_many(
+    signal: Signal, *, sender: type, events: list[DomainEvent], **arguments: Any
+) -> None:
+    """Bulk work: record all ``events`` at once, send ``signal(events=...)`` on commit."""
+    if not events:
+        return
+    events_recorded.send(sender=sender, events=events)
+    transaction.on_commit(
+        lambda: signal.send(sender=sender, events=events, **arguments), robust=True
+    )

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.activity",
     "apps.markets",
+    "apps.catalog",
+    "apps.orders",
 ]
 
 MIDDLEWARE = [

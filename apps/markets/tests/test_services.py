@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from apps.activity.models import Event
 from apps.core.errors import ConcurrentChange, InvalidInput, NotPermitted, TransitionNotAllowed
-from apps.core.events import event_recorded
+from apps.core.events import events_recorded
 from apps.markets import services, signals
 from apps.markets.models import Market, MarketStatus
 
@@ -78,7 +78,7 @@ def test_publish_records_the_event_and_announces_it_only_on_commit(
 def test_a_failure_after_the_change_leaves_no_change_and_no_event(manager) -> None:
     market = MarketFactory(status=A)
 
-    @receiver(event_recorded, weak=False, dispatch_uid="test.explode")
+    @receiver(events_recorded, weak=False, dispatch_uid="test.explode")
     def explode(sender: type, **kwargs: Any) -> None:
         raise RuntimeError("the disk is full")
 
@@ -86,7 +86,7 @@ def test_a_failure_after_the_change_leaves_no_change_and_no_event(manager) -> No
         with pytest.raises(RuntimeError):
             services.suspend_market(actor=manager, market_id=market.pk, reason="Fraud")
     finally:
-        event_recorded.disconnect(dispatch_uid="test.explode")
+        events_recorded.disconnect(dispatch_uid="test.explode")
     market.refresh_from_db()
     assert market.status == A
     assert market.suspension_reason == ""

@@ -1,0 +1,1 @@
+"""How the catalog reacts to other contexts' events."""

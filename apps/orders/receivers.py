@@ -1,0 +1,1 @@
+"""How the orders context reacts to other contexts' events."""
