@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
+from apps.core.tables import TimestampColumn
+
 from .models import Event
 
 
 class EventTable(tables.Table):
-    occurred_at = tables.DateTimeColumn(verbose_name="When", format="Y-m-d H:i:s")
+    occurred_at = TimestampColumn(verbose_name="When", format="Y-m-d H:i:s")
     context = tables.Column()
     name = tables.Column(verbose_name="Event")
     aggregate_label = tables.TemplateColumn(

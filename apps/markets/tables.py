@@ -2,17 +2,17 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
+from apps.core.tables import SelectColumn, StatusColumn, TimestampColumn
+
 from .models import Market
 
 
 class MarketTable(tables.Table):
-    select = tables.TemplateColumn(
-        template_name="console/_select_cell.html", orderable=False, verbose_name="Select"
-    )
+    select = SelectColumn()
     name = tables.Column(linkify=True)
-    status = tables.TemplateColumn(template_name="console/_status_cell.html")
+    status = StatusColumn()
     currency = tables.Column()
-    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d H:i")
+    updated_at = TimestampColumn(verbose_name="Updated", format="Y-m-d H:i")
 
     class Meta:
         model = Market
