@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .models import Category, Product, ProductQuerySet, Tag
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _markets(request: HttpRequest | None) -> QuerySet[Any]:
+    # Through the ForeignKey, not an import: contexts refer to each other by id.
+    market_model = Product._meta.get_field("market").related_model
+    return market_model._default_manager.order_by("name")
+
+
+class ProductFilter(django_filters.FilterSet):
+    """The product list's filters; their values (slugs, yes/no) live in the URL."""
+
+    q = django_filters.CharFilter(method="search_products", label="Search")
+    market = django_filters.ModelChoiceFilter(
+        queryset=_markets, to_field_name="slug", empty_label="Any market"
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), to_field_name="slug", empty_label="Any category"
+    )
+    tag = django_filters.ModelChoiceFilter(
+        field_name="tags", queryset=Tag.objects.all(), to_field_name="slug", empty_label="Any tag"
+    )
+    active = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_active", label="Active", empty_label="Any"
+    )
+    in_stock = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_in_stock", label="In stock", empty_label="Any"
+    )
+
+    class Meta:
+        model = Product
+        fields = ["q", "market", "category", "tag", "active", "in_stock"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, form_field in self.form.fields.items():
+            if name != "q":
+                form_field.widget.attrs.setdefault("class", "form-select")
+
+    def search_products(self, queryset: ProductQuerySet, name: str, value: str) -> ProductQuerySet:
+        return queryset.search(value)
+
+    def filter_active(self, queryset: ProductQuerySet, name: str, value: str) -> ProductQuerySet:
+        return queryset.active() if value == "yes" else queryset.inactive()
+
+    def filter_in_stock(self, queryset: ProductQuerySet, name: str, value: str) -> ProductQuerySet:
+        return queryset.in_stock() if value == "yes" else queryset.out_of_stock()

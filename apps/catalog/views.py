@@ -1,0 +1,92 @@
+"""HTTP and htmx adapter for the catalog: parse, call a service or a QuerySet, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_GET, require_POST
+from django_tables2 import RequestConfig
+
+from apps.core.cache import cache_version
+from apps.core.errors import InvalidInput
+from apps.core.http import filtered, page_or_fragment, wants_fragment
+
+from . import services
+from .filters import ProductFilter
+from .models import Product
+from .receivers import CACHE_NAMESPACE
+from .tables import ProductTable
+
+PAGE_SIZE = 25
+CHANGE_PERMISSION = "catalog.change_product"
+
+
+def _sidebar_rows() -> list[tuple[str, str, str, int]]:
+    """(key, label, query string, count) for the sidebar, counted in one query."""
+    counts = Product.objects.counts()
+    return [
+        ("all", "All products", "", counts["all"]),
+        ("active", "Active", "active=yes", counts["active"]),
+        ("inactive", "Inactive", "active=no", counts["inactive"]),
+        ("out_of_stock", "Out of stock", "in_stock=no", counts["out_of_stock"]),
+    ]
+
+
+def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    filterset = ProductFilter(request.GET, queryset=Product.objects.with_relations())
+    may_change = request.user.has_perm(CHANGE_PERMISSION)
+    bulk_actions = list(services.BULK_ACTIONS.items()) if may_change else []
+    table = ProductTable(filtered(filterset), exclude=() if may_change else ("select",))
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return {
+        "filter": filterset,
+        "table": table,
+        "bulk_actions": bulk_actions,
+        "sidebar_version": cache_version(CACHE_NAMESPACE),
+        # Counted only when the cached sidebar is missing.
+        "sidebar_counts": SimpleLazyObject(_sidebar_rows),
+        **extra,
+    }
+
+
+@require_GET
+@permission_required("catalog.view_product", raise_exception=True)
+def product_list(request: HttpRequest) -> HttpResponse:
+    template = page_or_fragment(request, "catalog/list.html", "results")
+    return render(request, template, _list_context(request))
+
+
+@require_POST
+def product_bulk(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(CHANGE_PERMISSION):
+        raise PermissionDenied("Your role does not allow activating or deactivating products.")
+    action = request.POST.get("action", "")
+    if action not in services.BULK_ACTIONS:
+        raise InvalidInput("Choose Activate or Deactivate for the selected products.")
+    try:
+        ids = [int(value) for value in request.POST.getlist("ids")]
+    except ValueError:
+        raise InvalidInput("The selection is not valid; reload the page.") from None
+    if not ids:
+        raise InvalidInput("Select at least one product first.")
+    outcome = services.set_products_active(
+        actor=request.user, product_ids=ids, active=action == "activate"
+    )
+    label = services.BULK_ACTIONS[action]
+    if outcome.done:
+        messages.success(request, f"{label}: {len(outcome.done)} done.")
+    if outcome.skipped:
+        messages.warning(request, f"{label}: {len(outcome.skipped)} skipped.")
+    if wants_fragment(request):
+        report = {"label": label, "done": outcome.done, "skipped": outcome.skipped}
+        return render(request, "catalog/list.html#results", _list_context(request, report=report))
+    for product, reason in outcome.skipped:
+        messages.warning(request, f"{product.name}: {reason}")
+    query = request.GET.urlencode()
+    return redirect(f"/products/{'?' + query if query else ''}")
