@@ -84,3 +84,93 @@ def seed_markets(actor: Any) -> int:
             )
         created += 1
     return created
+
+
+# (customer number, payment token, what happens after placing)
+DEMO_ORDER_PLAN: list[tuple[int, str, list[str]]] = [
+    (1, "tok_visa", []),  # Pending
+    (2, "tok_decline", ["charge"]),  # Pending, with a declined payment
+    (3, "tok_visa", ["charge"]),  # Paid
+    (4, "tok_visa", ["charge", "ship"]),  # Shipped
+    (5, "tok_visa", ["charge", "ship", "mark_delivered"]),  # Delivered
+    (6, "tok_visa", ["cancel"]),  # Cancelled
+    (7, "tok_visa", ["charge", "ship", "mark_delivered", "refund"]),  # Refunded
+    (8, "tok_timeout", ["charge"]),  # Pending, the gateway timed out
+    (9, "tok_visa", ["charge"]),  # Paid
+]
+OPEN_CARTS = 4
+# Its pending order then shows Charge payment disabled: "Market is suspended."
+MARKET_SUSPENDED_AFTER_ORDERS = ("texas-tools", "Payment processor review after chargebacks.")
+
+
+def seed_orders(*, agent: Any, finance: Any, manager: Any) -> int:
+    """Carts in active markets, orders placed from most of them and taken
+    through every state. Idempotent: skipped once demo carts exist."""
+    from apps.catalog.models import Product
+    from apps.orders import services as order_services
+    from apps.orders.models import Cart
+
+    if Cart.objects.filter(customer_email__startswith="demo-customer-").exists():
+        return 0
+    markets = list(Market.objects.active().order_by("name"))
+    products = {
+        market.pk: list(
+            Product.objects.filter(market=market, active=True, stock__gte=5).order_by("name")[:3]
+        )
+        for market in markets
+    }
+    markets = [market for market in markets if products[market.pk]]
+    if not markets:
+        return 0
+    placed = 0
+    plan = DEMO_ORDER_PLAN + [(10 + n, "tok_visa", ["open"]) for n in range(OPEN_CARTS)]
+    # The market suspended afterwards gets one pending order of its own.
+    texas = next((m for m in markets if m.slug == MARKET_SUSPENDED_AFTER_ORDERS[0]), None)
+    if texas is not None:
+        plan.append((20, "tok_visa", []))
+    for index, (number, token, steps) in enumerate(plan):
+        market = texas if number == 20 and texas is not None else markets[index % len(markets)]
+        cart = order_services.create_cart(
+            market_id=market.pk,
+            customer_name=f"Demo Customer {number}",
+            customer_email=f"demo-customer-{number}@example.com",
+            payment_token=token,
+            items=[
+                (product.pk, 1 + (number + k) % 2)
+                for k, product in enumerate(products[market.pk][: 1 + number % 3])
+            ],
+        )
+        if steps == ["open"]:
+            continue
+        order = order_services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+        placed += 1
+        for step in steps:
+            _run_order_step(order_services, step, order.pk, agent=agent, finance=finance)
+    if texas is not None:
+        market_services.suspend_market(
+            actor=manager, market_id=texas.pk, reason=MARKET_SUSPENDED_AFTER_ORDERS[1]
+        )
+    return placed
+
+
+def _run_order_step(
+    order_services: Any, step: str, order_id: int, *, agent: Any, finance: Any
+) -> None:
+    key = f"demo-{step}-{order_id}"
+    try:
+        if step == "charge":
+            order_services.charge_payment(actor=agent, order_id=order_id, idempotency_key=key)
+        elif step == "ship":
+            order_services.ship_order(
+                actor=agent, order_id=order_id, tracking_number=f"1Z{order_id:08d}"
+            )
+        elif step == "mark_delivered":
+            order_services.mark_delivered(actor=agent, order_id=order_id)
+        elif step == "cancel":
+            order_services.cancel_order(actor=agent, order_id=order_id)
+        elif step == "refund":
+            order_services.refund_order(
+                actor=finance, order_id=order_id, reason="Arrived damaged.", idempotency_key=key
+            )
+    except order_services.PaymentFailed:
+        pass  # the demo wants failed payments on record

@@ -6,13 +6,34 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from apps.core.cache import cache_version
+
+from . import dashboard as dashboard_data
 
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/dashboard.html")
+    """Queues, revenue and recent activity, cached until the next domain event.
+
+    Every change the dashboard shows is a domain event, and every committed
+    domain event bumps the "activity" version; the date is in the key too,
+    so "today" rolls over at midnight.
+    """
+    now = timezone.now()
+    context = {
+        "dashboard_version": cache_version("activity"),
+        "today": timezone.localdate(now).isoformat(),
+        # Evaluated only when the cached fragment is missing.
+        "queues": SimpleLazyObject(lambda: dashboard_data.work_queues(now)),
+        "revenue": SimpleLazyObject(lambda: dashboard_data.revenue(now)),
+        "recent_events": SimpleLazyObject(dashboard_data.recent_events),
+    }
+    return render(request, "console/dashboard.html", context)
 
 
 @login_not_required

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.dispatch import receiver
 
+from apps.core.cache import bump_cache_version
 from apps.core.events import DomainEvent, events_recorded
 
 from .models import Event
+
+CACHE_NAMESPACE = "activity"
 
 
 @receiver(events_recorded, dispatch_uid="activity.record_events")
@@ -32,3 +36,6 @@ def record_events(sender: type, events: list[DomainEvent], **kwargs: Any) -> Non
         )
         for event in events
     )
+    # Views that summarise recent history (the dashboard) key their cache on
+    # this version: any committed domain event makes them stale.
+    transaction.on_commit(lambda: bump_cache_version(CACHE_NAMESPACE), robust=True)

@@ -92,6 +92,35 @@ def transition_options(
     return options
 
 
+def check_transition(instance: models.Model, name: str, *, actor: Any) -> Any:
+    """Refuse unless ``actor`` may run transition ``name`` on ``instance`` now.
+
+    Returns the django-fsm transition. Raises ``NotPermitted`` (the role
+    never may: checked first, so it is a 403 whatever the state) or
+    ``TransitionNotAllowed`` with the state or the failing condition's reason.
+    """
+    method = getattr(instance, name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if method is None or meta is None:
+        raise TransitionNotAllowed(f"There is no action called {name!r}.")
+    # Every source of one method shares its label and permission.
+    any_source = next(iter(meta.transitions.values()))
+    label = any_source.custom.get("label", name)
+    if not any_source.has_perm(instance, actor):
+        raise NotPermitted(f"Your role does not allow {label}.")
+    state = getattr(instance, meta.field.name)
+    if not meta.has_transition(state):
+        display = instance.get_status_display()  # type: ignore[attr-defined]
+        raise TransitionNotAllowed(f"{instance} is {display}: {label} is not possible.")
+    transition = meta.get_transition(state)
+    for check in transition.conditions:
+        if not check(instance):
+            raise TransitionNotAllowed(
+                f"{label} is not possible: {_failed_reason(instance, check)}"
+            )
+    return transition
+
+
 def perform_transition(
     instance: models.Model,
     name: str,
@@ -104,31 +133,14 @@ def perform_transition(
     """Check, run and save one transition; return ``(from_state, to_state)``.
 
     Call inside the service's transaction with a row fetched for update.
-    Raises ``NotPermitted``, ``TransitionNotAllowed`` (with the reason a
-    condition gives) or ``ConcurrentChange``; on any of them nothing is saved.
+    Raises as ``check_transition`` does, ``InvalidInput`` when the model
+    refuses an argument (a blank reason), or ``ConcurrentChange``; on any of
+    them nothing is saved.
     """
-    method = getattr(instance, name, None)
-    meta = getattr(method, "_django_fsm", None)
-    if method is None or meta is None:
-        raise TransitionNotAllowed(f"There is no action called {name!r}.")
+    transition = check_transition(instance, name, actor=actor)
     from_state = getattr(instance, field_name)
-    # Every source of one method shares its label and permission, so the
-    # role is checked first: a user who may never do this gets 403, not 409.
-    any_source = next(iter(meta.transitions.values()))
-    label = any_source.custom.get("label", name)
-    if not any_source.has_perm(instance, actor):
-        raise NotPermitted(f"Your role does not allow {label}.")
-    if not meta.has_transition(from_state):
-        display = instance.get_status_display()  # type: ignore[attr-defined]
-        raise TransitionNotAllowed(f"{instance} is {display}: {label} is not possible.")
-    transition = meta.get_transition(from_state)
-    for check in transition.conditions:
-        if not check(instance):
-            raise TransitionNotAllowed(
-                f"{label} is not possible: {_failed_reason(instance, check)}"
-            )
     try:
-        method(**arguments)
+        getattr(instance, name)(**arguments)
     except ValueError as error:
         raise InvalidInput(str(error), field=transition.custom.get("input")) from error
     try:

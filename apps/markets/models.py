@@ -129,6 +129,15 @@ class Market(ConcurrentTransitionMixin, models.Model):
     def get_absolute_url(self) -> str:
         return f"/markets/{self.slug}/"
 
+    @property
+    def accepts_orders(self) -> bool:
+        """Whether orders may be placed and charged in this market now.
+
+        Other contexts read this through their ForeignKey instead of
+        comparing status strings of their own.
+        """
+        return self.status == MarketStatus.ACTIVE
+
     @transition(
         field=status,
         source=MarketStatus.DRAFT,

@@ -1,3 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "orders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("orders/", views.order_list, name="list"),
+    path("orders/export.csv", views.order_export, name="export"),
+    path("orders/bulk/", views.order_bulk, name="bulk"),
+    path("orders/<str:number>/", views.order_detail, name="detail"),
+    path("orders/<str:number>/transitions/<str:name>/", views.order_transition, name="transition"),
+    path("carts/", views.cart_list, name="carts"),
+    path("carts/<int:cart_id>/", views.cart_detail, name="cart"),
+    path("carts/<int:cart_id>/place/", views.cart_place, name="place"),
+]

@@ -208,3 +208,4 @@ LOGGING = {
         "console": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "apps.orders.payments.SandboxGateway")

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 
 from apps.accounts import roles
 from apps.accounts.services import upsert_staff_user
-from console import demo
+from console import demo, demo_catalog
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "console-demo")
 
@@ -42,6 +42,12 @@ class Command(BaseCommand):
             )
         created = demo.seed_markets(users["manager"])
         self.stdout.write(f"Markets: {created} created.")
+        created = demo_catalog.seed_catalog(users["manager"])
+        self.stdout.write(f"Products: {created} created.")
+        placed = demo.seed_orders(
+            agent=users["agent"], finance=users["finance"], manager=users["manager"]
+        )
+        self.stdout.write(f"Orders: {placed} placed (with carts left open).")
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ as:")
         )

@@ -1,0 +1,440 @@
+"""The orders context's aggregates: Cart (what a customer is about to buy),
+Order (what they bought, and what staff do with it) and Payment (every call
+to the gateway, recorded before it is made)."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from apps.core.transitions import condition
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(value: Decimal) -> Decimal:
+    """Round a money aggregate to cents. SQLite sums decimals as floats
+    (``170.550000000000``); only plain columns are quantized by Django."""
+    return Decimal(value).quantize(CENT)
+
+
+def money_field(**options: Any) -> models.DecimalField:
+    """Money: a Decimal with cents; the currency lives beside it."""
+    return models.DecimalField(max_digits=12, decimal_places=2, **options)
+
+
+# --- Carts --------------------------------------------------------------------
+
+
+class CartQuerySet(models.QuerySet["Cart"]):
+    def open(self) -> CartQuerySet:
+        """Carts with something in them: an order can be placed from these."""
+        return self.filter(items__isnull=False).distinct()
+
+    def with_totals(self) -> CartQuerySet:
+        line_total = ExpressionWrapper(
+            F("items__quantity") * F("items__product__price"), output_field=money_field()
+        )
+        return self.annotate(
+            item_count=Coalesce(Sum("items__quantity"), 0),
+            total=Coalesce(Sum(line_total), ZERO, output_field=money_field()),
+        )
+
+
+class Cart(models.Model):
+    """A customer's basket in one market, kept until staff place it as an order."""
+
+    market = models.ForeignKey("markets.Market", on_delete=models.PROTECT, related_name="+")
+    customer_name = models.CharField(max_length=120)
+    customer_email = models.EmailField()
+    # The customer's saved payment method at checkout, as the gateway knows it.
+    payment_token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["-updated_at"], name="cart_updated")]
+
+    def __str__(self) -> str:
+        return f"Cart {self.pk} of {self.customer_name}"
+
+    def get_absolute_url(self) -> str:
+        return f"/carts/{self.pk}/"
+
+
+class CartItem(models.Model):
+    """One product in a cart, with how many."""
+
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="cart_item_once"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_item_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x product {self.product_id}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.product.price * self.quantity
+
+
+# --- Orders -------------------------------------------------------------------
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"
+
+
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud safely
+
+
+def new_order_number() -> str:
+    """A short number staff can read out on the phone, e.g. ``ORD-7K3M9Q``."""
+    return "ORD-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
+
+
+class OrderQuerySet(models.QuerySet["Order"]):
+    def pending(self) -> OrderQuerySet:
+        return self.filter(status=OrderStatus.PENDING)
+
+    def awaiting_payment(self) -> OrderQuerySet:
+        """Placed and not yet charged: the agents' first queue."""
+        return self.pending()
+
+    def to_ship(self) -> OrderQuerySet:
+        return self.filter(status=OrderStatus.PAID)
+
+    def by_number(self, number: str) -> OrderQuerySet:
+        return self.filter(number=number)
+
+    def search(self, query: str) -> OrderQuerySet:
+        """By order number (exact, any case) or customer email or name (contains)."""
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(
+            Q(number__iexact=query)
+            | Q(customer_email__icontains=query)
+            | Q(customer_name__icontains=query)
+        )
+
+    def placed_between(self, start: Any, end: Any) -> OrderQuerySet:
+        return self.filter(placed_at__gte=start, placed_at__lt=end)
+
+    def for_list(self) -> OrderQuerySet:
+        return self.select_related("market")
+
+    def counts_by_status(self) -> dict[str, int]:
+        counts = dict.fromkeys(OrderStatus.values, 0)
+        for row in self.order_by().values("status").annotate(count=Count("pk")):
+            counts[row["status"]] = row["count"]
+        return counts
+
+    def with_failed_payment_on(self, day: Any) -> OrderQuerySet:
+        """Orders that had a declined, timed-out or errored payment on ``day``."""
+        failed = [PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR]
+        return self.filter(
+            pk__in=Payment.objects.filter(status__in=failed, created_at__date=day).values("order")
+        )
+
+    def revenue_by_currency(self) -> dict[str, Decimal]:
+        """Money taken and kept (paid, shipped, delivered), per currency."""
+        taken = self.filter(
+            status__in=[OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+        )
+        rows = taken.order_by().values("currency").annotate(amount=Sum("total"))
+        return {row["currency"]: cents(row["amount"]) for row in rows.order_by("currency")}
+
+
+@condition(lambda order: f"Market is {order.market.get_status_display().lower()}.")
+def market_takes_charges(order: Order) -> bool:
+    return bool(order.market.accepts_orders)
+
+
+@condition("A charge is in progress; wait for its outcome.")
+def no_charge_in_progress(order: Order) -> bool:
+    return not order.has_charge_in_progress
+
+
+class Order(ConcurrentTransitionMixin, models.Model):
+    """An order placed from a cart, from Pending to a final state.
+
+    ``status`` is protected; the transitions below are called by the
+    services in ``services.py`` only.
+    """
+
+    number = models.CharField(max_length=16, unique=True)
+    market = models.ForeignKey("markets.Market", on_delete=models.PROTECT, related_name="+")
+    customer_name = models.CharField(max_length=120)
+    customer_email = models.EmailField()
+    payment_token = models.CharField(max_length=64)
+    status = FSMField(default=OrderStatus.PENDING, choices=OrderStatus.choices, protected=True)
+    currency = models.CharField(max_length=3)
+    total = money_field()
+    tracking_number = models.CharField(max_length=64, blank=True)
+    refund_reason = models.TextField(blank=True)
+    placed_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        permissions = [
+            ("charge_order", "Can charge an order's payment"),
+            ("ship_order", "Can ship an order"),
+            ("deliver_order", "Can mark an order delivered"),
+            ("cancel_order", "Can cancel an order"),
+            ("refund_order", "Can refund an order"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-placed_at"], name="order_status_placed"),
+            models.Index(fields=["-placed_at"], name="order_placed"),
+            models.Index(fields=["market", "status"], name="order_market_status"),
+            models.Index(fields=["customer_email"], name="order_customer_email"),
+            models.Index(fields=["total"], name="order_total"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=OrderStatus.values), name="order_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED])
+                | ~Q(tracking_number=""),
+                name="order_shipped_has_tracking",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OrderStatus.REFUNDED) | ~Q(refund_reason=""),
+                name="order_refunded_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[OrderStatus.PENDING, OrderStatus.CANCELLED])
+                | Q(paid_at__isnull=False),
+                name="order_paid_has_paid_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return f"/orders/{self.number}/"
+
+    @property
+    def has_charge_in_progress(self) -> bool:
+        # Uses prefetched payments when there are some (detail page), else a query.
+        return any(
+            payment.kind == PaymentKind.CHARGE and payment.status == PaymentStatus.PENDING
+            for payment in self.payments.all()
+        )
+
+    @transition(
+        field=status,
+        source=OrderStatus.PENDING,
+        target=OrderStatus.PAID,
+        permission="orders.charge_order",
+        conditions=[market_takes_charges, no_charge_in_progress],
+        custom={"label": "Charge payment", "hotkey": "c", "style": "primary"},
+    )
+    def charge(self) -> None:
+        """Record the captured payment. The gateway is called by the service, not here."""
+        self.paid_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=OrderStatus.PENDING,
+        target=OrderStatus.CANCELLED,
+        permission="orders.cancel_order",
+        conditions=[no_charge_in_progress],
+        custom={"label": "Cancel order", "hotkey": "n", "style": "outline-danger"},
+    )
+    def cancel(self) -> None:
+        self.cancelled_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=OrderStatus.PAID,
+        target=OrderStatus.SHIPPED,
+        permission="orders.ship_order",
+        custom={
+            "label": "Ship",
+            "hotkey": "s",
+            "style": "primary",
+            "input": "tracking_number",
+            "input_label": "Tracking number",
+        },
+    )
+    def ship(self, *, tracking_number: str) -> None:
+        tracking_number = tracking_number.strip()
+        if not tracking_number:
+            raise ValueError("A tracking number is required to ship an order.")
+        if len(tracking_number) > 64:
+            raise ValueError("A tracking number has at most 64 characters.")
+        self.tracking_number = tracking_number
+        self.shipped_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=OrderStatus.SHIPPED,
+        target=OrderStatus.DELIVERED,
+        permission="orders.deliver_order",
+        custom={"label": "Mark delivered", "hotkey": "d", "style": "success"},
+    )
+    def mark_delivered(self) -> None:
+        self.delivered_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[OrderStatus.PAID, OrderStatus.DELIVERED],
+        target=OrderStatus.REFUNDED,
+        permission="orders.refund_order",
+        custom={
+            "label": "Refund",
+            "hotkey": "r",
+            "style": "outline-danger",
+            "input": "reason",
+            "input_label": "Reason for refunding",
+        },
+    )
+    def refund(self, *, reason: str) -> None:
+        """Record a refund the gateway has made. The service calls the gateway first."""
+        reason = reason.strip()
+        if not reason:
+            raise ValueError("A reason is required to refund an order.")
+        self.refund_reason = reason
+        self.refunded_at = timezone.now()
+
+
+class OrderLine(models.Model):
+    """What was bought, as it was at the time: the product may change later."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    product_name = models.CharField(max_length=200)
+    sku = models.CharField(max_length=64)
+    unit_price = money_field()
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="order_line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="order_line_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_name}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+# --- Payments -----------------------------------------------------------------
+
+
+class PaymentKind(models.TextChoices):
+    CHARGE = "charge", "Charge"
+    REFUND = "refund", "Refund"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "In progress"
+    SUCCEEDED = "succeeded", "Succeeded"
+    DECLINED = "declined", "Declined"
+    TIMED_OUT = "timeout", "Timed out"
+    ERROR = "error", "Gateway error"
+
+
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def failed(self) -> PaymentQuerySet:
+        return self.filter(
+            status__in=[PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR]
+        )
+
+    def charges(self) -> PaymentQuerySet:
+        return self.filter(kind=PaymentKind.CHARGE)
+
+
+class Payment(models.Model):
+    """One call to the gateway. Recorded (Pending) before the call is made, so a
+    retry or a second click with the same idempotency key never charges twice."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=10, choices=PaymentKind.choices)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    gateway = models.CharField(max_length=40)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    status = models.CharField(
+        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    gateway_reference = models.CharField(max_length=80, blank=True)
+    failure_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="payment_status_created"),
+            models.Index(fields=["order", "kind", "status"], name="payment_order_kind_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"
+            ),
+            # At most one charge in flight per order: the database itself
+            # stops two concurrent clicks from both calling the gateway.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(kind="charge", status="pending"),
+                name="payment_one_charge_in_flight",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} {self.amount} {self.currency} ({self.get_status_display()})"
+        )
+
+    @property
+    def failed(self) -> bool:
+        return self.status in (PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR)

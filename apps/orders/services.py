@@ -1,0 +1,568 @@
+"""Use cases of the orders context: the only code that changes carts, orders and payments.
+
+Placing an order and every transition run in one transaction that locks the
+order, records the domain event and announces it on commit. Charging and
+refunding call the gateway *between* two transactions: the Payment is
+recorded first (so a retry or a concurrent click finds it and never charges
+twice), the gateway is called with no lock held, and its answer is recorded
+in a second transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from apps.core.errors import DomainError, InvalidInput, NotPermitted, TransitionNotAllowed
+from apps.core.events import DomainEvent, announce
+from apps.core.transitions import check_transition, perform_transition
+
+from . import signals
+from .models import (
+    Cart,
+    CartItem,
+    Order,
+    OrderLine,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    new_order_number,
+)
+from .payments import GatewayResult, Outcome, get_gateway
+from .signals import StockLine
+
+CONTEXT = "orders"
+
+FAILED_STATUS = {
+    Outcome.DECLINED: PaymentStatus.DECLINED,
+    Outcome.TIMED_OUT: PaymentStatus.TIMED_OUT,
+    Outcome.ERROR: PaymentStatus.ERROR,
+}
+
+
+class PaymentFailed(DomainError):
+    """The gateway declined, timed out or failed. The order is unchanged; the
+    failed Payment is recorded with the gateway's message."""
+
+    http_status = 402
+
+
+def _event(order: Order, name: str, actor: Any, **details: Any) -> DomainEvent:
+    return DomainEvent(
+        context=CONTEXT,
+        name=name,
+        aggregate_type="order",
+        aggregate_id=str(order.pk),
+        aggregate_label=order.number,
+        aggregate_url=order.get_absolute_url(),
+        actor_id=actor.pk if actor is not None else None,
+        **details,
+    )
+
+
+def _locked_order(order_id: int) -> Order:
+    try:
+        return Order.objects.select_for_update().select_related("market").get(pk=order_id)
+    except Order.DoesNotExist:
+        raise DomainError("That order does not exist (any more).") from None
+
+
+# --- Carts and placing ----------------------------------------------------------
+
+
+@transaction.atomic
+def create_cart(
+    *,
+    market_id: int,
+    customer_name: str,
+    customer_email: str,
+    payment_token: str,
+    items: list[tuple[int, int]],
+) -> Cart:
+    """Record a customer's cart: ``items`` are (product id, quantity) pairs.
+
+    Carts come from the storefront; this is its entry point (and the demo's).
+    """
+    if not customer_name.strip() or not customer_email.strip():
+        raise InvalidInput("A cart needs the customer's name and email.")
+    quantities: dict[int, int] = {}
+    for product_id, quantity in items:
+        if quantity <= 0:
+            raise InvalidInput("Quantities must be at least 1.")
+        quantities[product_id] = quantities.get(product_id, 0) + quantity
+    cart = Cart.objects.create(
+        market_id=market_id,
+        customer_name=customer_name.strip(),
+        customer_email=customer_email.strip(),
+        payment_token=payment_token,
+    )
+    CartItem.objects.bulk_create(
+        CartItem(cart=cart, product_id=product_id, quantity=quantity)
+        for product_id, quantity in quantities.items()
+    )
+    return cart
+
+
+# --- Placing ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_order_from_cart(*, actor: Any, cart_id: int) -> Order:
+    """Turn a cart into a Pending order, atomically.
+
+    The market must take orders and every product must be on sale in it;
+    the catalog takes the stock (never below zero) inside this transaction
+    or refuses, naming the product; the cart is emptied; the confirmation
+    email goes out after commit.
+    """
+    if not actor.has_perm("orders.add_order"):
+        raise NotPermitted("Your role does not allow placing orders.")
+    try:
+        cart = Cart.objects.select_for_update().select_related("market").get(pk=cart_id)
+    except Cart.DoesNotExist:
+        raise DomainError("That cart does not exist (any more).") from None
+    items = list(CartItem.objects.filter(cart=cart).select_related("product"))
+    if not items:
+        raise InvalidInput("The cart is empty: there is nothing to order.")
+    market = cart.market
+    if not market.accepts_orders:
+        raise TransitionNotAllowed(
+            f"{market.name} is {market.get_status_display()}: it does not take orders."
+        )
+    for item in items:
+        product = item.product
+        if not product.active:
+            raise InvalidInput(f"{product.name} is no longer on sale; remove it from the cart.")
+        if product.market_id != market.pk:
+            raise InvalidInput(f"{product.name} is not sold in {market.name}.")
+    total = sum((item.product.price * item.quantity for item in items), Decimal("0.00"))
+    order = _insert_order(cart=cart, total=total)
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=item.product,
+            product_name=item.product.name,
+            sku=item.product.sku,
+            unit_price=item.product.price,
+            quantity=item.quantity,
+        )
+        for item in items
+    )
+    # In the transaction: the catalog takes the stock or vetoes the order.
+    signals.order_placing.send(
+        sender=Order,
+        order_number=order.number,
+        lines=[StockLine(item.product_id, item.quantity) for item in items],
+    )
+    CartItem.objects.filter(cart=cart).delete()
+    announce(
+        signals.order_placed,
+        sender=Order,
+        event=_event(
+            order,
+            "order_placed",
+            actor,
+            to_state=order.status,
+            payload={"cart": cart.pk, "total": str(total), "currency": order.currency},
+        ),
+        order=order,
+    )
+    return order
+
+
+def _insert_order(*, cart: Cart, total: Decimal) -> Order:
+    # Numbers are random; on the rare collision draw another.
+    for _ in range(5):
+        order = Order(
+            number=new_order_number(),
+            market=cart.market,
+            customer_name=cart.customer_name,
+            customer_email=cart.customer_email,
+            payment_token=cart.payment_token,
+            currency=cart.market.currency,
+            total=total,
+        )
+        try:
+            with transaction.atomic():
+                order.save()
+        except IntegrityError:
+            if Order.objects.by_number(order.number).exists():
+                continue
+            raise
+        return order
+    raise DomainError("Could not allocate an order number; try again.")
+
+
+# --- Charging and refunding ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChargeOutcome:
+    order: Order
+    payment: Payment
+    charged_now: bool  # False when the key had been seen: the first answer is returned
+
+
+def charge_payment(*, actor: Any, order_id: int, idempotency_key: str) -> ChargeOutcome:
+    """Charge a Pending order's total through the gateway; Paid on success.
+
+    ``idempotency_key`` comes from the page the user pressed the button on: a
+    double click, a retry or a replayed request with the same key never
+    charges again; it gets the first outcome back. A decline, timeout or
+    gateway error leaves the order Pending and raises ``PaymentFailed`` with
+    the gateway's message; the failed Payment stays on record.
+    """
+    if not idempotency_key:
+        raise InvalidInput("The charge request has no idempotency key; reload the page.")
+    payment, existing = _record_charge_attempt(actor=actor, order_id=order_id, key=idempotency_key)
+    if existing:
+        return _answer_seen_charge(payment)
+    gateway = get_gateway()
+    result = gateway.charge(
+        amount=payment.amount,
+        currency=payment.currency,
+        token=payment.order.payment_token,
+        idempotency_key=payment.idempotency_key,
+    )
+    outcome = _record_charge_result(actor=actor, payment_id=payment.pk, result=result)
+    if outcome.payment.failed:
+        raise PaymentFailed(outcome.payment.failure_message)
+    return outcome
+
+
+@transaction.atomic
+def _record_charge_attempt(*, actor: Any, order_id: int, key: str) -> tuple[Payment, bool]:
+    order = _locked_order(order_id)
+    seen = Payment.objects.filter(idempotency_key=key).select_related("order").first()
+    if seen is not None:
+        if seen.order_id != order.pk or seen.kind != PaymentKind.CHARGE:
+            raise InvalidInput("That idempotency key belongs to another payment.")
+        return seen, True
+    check_transition(order, "charge", actor=actor)
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                order=order,
+                kind=PaymentKind.CHARGE,
+                amount=order.total,
+                currency=order.currency,
+                gateway=get_gateway().name,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        # The partial unique index: another click is charging this order now.
+        raise TransitionNotAllowed(
+            "Charge payment is not possible: a charge is in progress; wait for its outcome."
+        ) from None
+    return payment, False
+
+
+def _answer_seen_charge(payment: Payment) -> ChargeOutcome:
+    if payment.status == PaymentStatus.PENDING:
+        raise TransitionNotAllowed(
+            "Charge payment is not possible: a charge is in progress; wait for its outcome."
+        )
+    if payment.failed:
+        raise PaymentFailed(payment.failure_message)
+    payment.order.refresh_from_db()
+    return ChargeOutcome(order=payment.order, payment=payment, charged_now=False)
+
+
+@transaction.atomic
+def _record_charge_result(*, actor: Any, payment_id: int, result: GatewayResult) -> ChargeOutcome:
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    order = _locked_order(payment.order_id)
+    payment.completed_at = timezone.now()
+    if result.succeeded:
+        payment.status = PaymentStatus.SUCCEEDED
+        payment.gateway_reference = result.reference
+        payment.save(update_fields=["status", "gateway_reference", "completed_at"])
+        # The money is taken: only the state is checked, not the role or the
+        # market (both were checked before the gateway call).
+        from_state = order.status
+        order.charge()
+        order.save(update_fields=["status", "paid_at", "updated_at"])
+        announce(
+            signals.order_paid,
+            sender=Order,
+            event=_event(
+                order,
+                "order_paid",
+                actor,
+                from_state=from_state,
+                to_state=order.status,
+                payload={"amount": str(payment.amount), "reference": result.reference},
+            ),
+            order=order,
+        )
+        return ChargeOutcome(order=order, payment=payment, charged_now=True)
+    payment.status = FAILED_STATUS[result.outcome]
+    payment.failure_message = result.message
+    payment.save(update_fields=["status", "failure_message", "completed_at"])
+    announce(
+        signals.payment_failed,
+        sender=Order,
+        event=_event(
+            order,
+            "payment_failed",
+            actor,
+            from_state=order.status,
+            to_state=order.status,
+            reason=result.message,
+            payload={"outcome": str(result.outcome), "amount": str(payment.amount)},
+        ),
+        order=order,
+    )
+    # Returned, not raised: raising here would roll back the record of the
+    # failed attempt. ``charge_payment`` raises once this has committed.
+    return ChargeOutcome(order=order, payment=payment, charged_now=True)
+
+
+def refund_order(*, actor: Any, order_id: int, reason: str, idempotency_key: str) -> Order:
+    """Refund a Paid or Delivered order's charge through the gateway; Refunded on success.
+
+    Like charging: the refund Payment is recorded first, the gateway is
+    called with no lock held, the answer recorded after. A refusal leaves
+    the order as it was and raises ``PaymentFailed``.
+    """
+    if not idempotency_key:
+        raise InvalidInput("The refund request has no idempotency key; reload the page.")
+    refund, existing = _record_refund_attempt(
+        actor=actor, order_id=order_id, reason=reason, key=idempotency_key
+    )
+    if existing:
+        if refund.status == PaymentStatus.PENDING:
+            raise TransitionNotAllowed("Refund is not possible: a refund is in progress.")
+        if refund.failed:
+            raise PaymentFailed(refund.failure_message)
+        refund.order.refresh_from_db()
+        return refund.order
+    charge = (
+        Payment.objects.charges().filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).first()
+    )
+    result = get_gateway().refund(
+        reference=charge.gateway_reference if charge else "",
+        amount=refund.amount,
+        currency=refund.currency,
+        idempotency_key=refund.idempotency_key,
+    )
+    order = _record_refund_result(actor=actor, refund_id=refund.pk, reason=reason, result=result)
+    refund.refresh_from_db()
+    if refund.failed:
+        raise PaymentFailed(f"Refund failed: {refund.failure_message}")
+    return order
+
+
+@transaction.atomic
+def _record_refund_attempt(
+    *, actor: Any, order_id: int, reason: str, key: str
+) -> tuple[Payment, bool]:
+    order = _locked_order(order_id)
+    seen = Payment.objects.filter(idempotency_key=key).select_related("order").first()
+    if seen is not None:
+        if seen.order_id != order.pk or seen.kind != PaymentKind.REFUND:
+            raise InvalidInput("That idempotency key belongs to another payment.")
+        return seen, True
+    transition = check_transition(order, "refund", actor=actor)
+    if not reason.strip():
+        raise InvalidInput(
+            "A reason is required to refund an order.", field=transition.custom["input"]
+        )
+    if Payment.objects.filter(
+        order=order, kind=PaymentKind.REFUND, status=PaymentStatus.PENDING
+    ).exists():
+        raise TransitionNotAllowed("Refund is not possible: a refund is in progress.")
+    refund = Payment.objects.create(
+        order=order,
+        kind=PaymentKind.REFUND,
+        amount=order.total,
+        currency=order.currency,
+        gateway=get_gateway().name,
+        idempotency_key=key,
+    )
+    return refund, False
+
+
+@transaction.atomic
+def _record_refund_result(
+    *, actor: Any, refund_id: int, reason: str, result: GatewayResult
+) -> Order:
+    refund = Payment.objects.select_for_update().get(pk=refund_id)
+    order = _locked_order(refund.order_id)
+    refund.completed_at = timezone.now()
+    if not result.succeeded:
+        refund.status = FAILED_STATUS[result.outcome]
+        refund.failure_message = result.message
+        refund.save(update_fields=["status", "failure_message", "completed_at"])
+        announce(
+            signals.payment_failed,
+            sender=Order,
+            event=_event(
+                order,
+                "refund_failed",
+                actor,
+                from_state=order.status,
+                to_state=order.status,
+                reason=result.message,
+            ),
+            order=order,
+        )
+        return order
+    refund.status = PaymentStatus.SUCCEEDED
+    refund.gateway_reference = result.reference
+    refund.save(update_fields=["status", "gateway_reference", "completed_at"])
+    from_state = order.status
+    order.refund(reason=reason)
+    order.save(update_fields=["status", "refund_reason", "refunded_at", "updated_at"])
+    announce(
+        signals.order_refunded,
+        sender=Order,
+        event=_event(
+            order,
+            "order_refunded",
+            actor,
+            from_state=from_state,
+            to_state=order.status,
+            reason=order.refund_reason,
+            payload={"amount": str(refund.amount), "reference": result.reference},
+        ),
+        order=order,
+    )
+    return order
+
+
+# --- Fulfilment and cancelling --------------------------------------------------
+
+
+def _transition(
+    *,
+    actor: Any,
+    order_id: int,
+    name: str,
+    event_name: str,
+    signal: Signal,
+    update_fields: list[str],
+    arguments: dict[str, Any] | None = None,
+    payload: Callable[[Order], dict[str, Any]] | None = None,
+    in_transaction: Callable[[Order], None] | None = None,
+) -> Order:
+    order = _locked_order(order_id)
+    if in_transaction is not None:
+        # Only once the transition is allowed; undone with it if saving fails.
+        check_transition(order, name, actor=actor)
+        in_transaction(order)
+    from_state, to_state = perform_transition(
+        order,
+        name,
+        actor=actor,
+        update_fields=[*update_fields, "updated_at"],
+        **(arguments or {}),
+    )
+    announce(
+        signal,
+        sender=Order,
+        event=_event(
+            order,
+            event_name,
+            actor,
+            from_state=from_state,
+            to_state=to_state,
+            payload=payload(order) if payload else {},
+        ),
+        order=order,
+    )
+    return order
+
+
+@transaction.atomic
+def ship_order(*, actor: Any, order_id: int, tracking_number: str) -> Order:
+    """Paid → Shipped, with the carrier's tracking number; the customer is emailed."""
+    return _transition(
+        actor=actor,
+        order_id=order_id,
+        name="ship",
+        event_name="order_shipped",
+        signal=signals.order_shipped,
+        update_fields=["tracking_number", "shipped_at"],
+        arguments={"tracking_number": tracking_number},
+        payload=lambda order: {"tracking_number": order.tracking_number},
+    )
+
+
+@transaction.atomic
+def mark_delivered(*, actor: Any, order_id: int) -> Order:
+    """Shipped → Delivered."""
+    return _transition(
+        actor=actor,
+        order_id=order_id,
+        name="mark_delivered",
+        event_name="order_delivered",
+        signal=signals.order_delivered,
+        update_fields=["delivered_at"],
+    )
+
+
+def _give_stock_back(order: Order) -> None:
+    signals.order_cancelling.send(
+        sender=Order,
+        order_number=order.number,
+        lines=[
+            StockLine(line.product_id, line.quantity)
+            for line in order.lines.all()
+            if line.product_id is not None
+        ],
+    )
+
+
+@transaction.atomic
+def cancel_order(*, actor: Any, order_id: int) -> Order:
+    """Pending → Cancelled; the stock goes back to the catalog in the same transaction."""
+    return _transition(
+        actor=actor,
+        order_id=order_id,
+        name="cancel",
+        event_name="order_cancelled",
+        signal=signals.order_cancelled,
+        update_fields=["cancelled_at"],
+        in_transaction=_give_stock_back,
+    )
+
+
+TRANSITION_SERVICES: dict[str, Callable[..., Any]] = {
+    "charge": charge_payment,
+    "cancel": cancel_order,
+    "ship": ship_order,
+    "mark_delivered": mark_delivered,
+    "refund": refund_order,
+}
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did, row by row."""
+
+    done: list[Order] = field(default_factory=list)
+    skipped: list[tuple[Order, str]] = field(default_factory=list)
+
+
+BULK_ACTIONS = {"mark_delivered": "Mark delivered", "cancel": "Cancel order"}
+
+
+def bulk_transition_orders(*, actor: Any, order_ids: list[int], action: str) -> BulkOutcome:
+    """Run ``action`` on each order in its own transaction; report done and skipped rows."""
+    if action not in BULK_ACTIONS:
+        raise InvalidInput(f"Unknown bulk action {action!r}.")
+    service = TRANSITION_SERVICES[action]
+    outcome = BulkOutcome()
+    for order in Order.objects.filter(pk__in=order_ids).order_by("placed_at", "pk"):
+        try:
+            outcome.done.append(service(actor=actor, order_id=order.pk))
+        except DomainError as error:
+            outcome.skipped.append((order, error.message))
+    return outcome

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from apps.core.tables import SelectColumn, StatusColumn, TimestampColumn
+
+from .models import Cart, Order, cents
+
+
+class OrderTable(tables.Table):
+    select = SelectColumn()
+    number = tables.Column(linkify=True, verbose_name="Order")
+    placed_at = TimestampColumn(verbose_name="Placed", format="Y-m-d H:i")
+    status = StatusColumn()
+    market = tables.Column(accessor="market__name", order_by="market__name", verbose_name="Market")
+    customer = tables.Column(
+        accessor="customer_name", order_by="customer_email", verbose_name="Customer"
+    )
+    total = tables.Column(attrs={"td": {"class": "text-end"}})
+
+    def render_customer(self, record: Order) -> str:
+        return format_html(
+            '{}<div class="small text-body-secondary">{}</div>',
+            record.customer_name,
+            record.customer_email,
+        )
+
+    def render_total(self, record: Order) -> str:
+        return f"{record.total} {record.currency}"
+
+    class Meta:
+        model = Order
+        fields = ("select", "number", "placed_at", "status", "market", "customer", "total")
+        template_name = "console/table.html"
+        order_by = "-placed_at"
+        empty_text = "No orders match these filters."
+
+
+class CartTable(tables.Table):
+    id = tables.Column(linkify=True, verbose_name="Cart")
+    market = tables.Column(accessor="market__name", order_by="market__name", verbose_name="Market")
+    customer_name = tables.Column(verbose_name="Customer")
+    customer_email = tables.Column(verbose_name="Email")
+    item_count = tables.Column(verbose_name="Items", attrs={"td": {"class": "text-end"}})
+    total = tables.Column(attrs={"td": {"class": "text-end"}})
+    updated_at = TimestampColumn(verbose_name="Updated", format="Y-m-d H:i")
+
+    def render_total(self, record: Cart) -> str:
+        # ``total`` is annotated by CartQuerySet.with_totals().
+        return f"{cents(record.total)} {record.market.currency}"  # type: ignore[attr-defined]
+
+    class Meta:
+        model = Cart
+        fields = (
+            "id",
+            "market",
+            "customer_name",
+            "customer_email",
+            "item_count",
+            "total",
+            "updated_at",
+        )
+        template_name = "console/table.html"
+        order_by = "-updated_at"
+        empty_text = "No open carts."

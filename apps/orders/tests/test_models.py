@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django_fsm import TransitionNotAllowed, can_proceed
+
+from apps.markets.models import MarketStatus
+from apps.orders.models import Order, OrderStatus, Payment, PaymentKind
+
+from .factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+P, PD, SH, DL, CX, RF = (
+    OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REFUNDED,
+)  # fmt: skip
+NAMES = ["charge", "cancel", "ship", "mark_delivered", "refund"]
+ARGUMENTS = {"ship": {"tracking_number": "TRK-9"}, "refund": {"reason": "Damaged"}}
+TARGETS = {
+    (P, "charge"): PD, (P, "cancel"): CX,
+    (PD, "ship"): SH, (PD, "refund"): RF,
+    (SH, "mark_delivered"): DL,
+    (DL, "refund"): RF,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("state", [P, PD, SH, DL, CX, RF])
+@pytest.mark.parametrize("name", NAMES)
+def test_every_state_and_transition_pair(state: str, name: str) -> None:
+    order = OrderFactory(status=state)
+    method = getattr(order, name)
+    target = TARGETS.get((state, name))
+    if target is None:
+        assert not can_proceed(method, check_conditions=False)
+        with pytest.raises(TransitionNotAllowed):
+            method(**ARGUMENTS.get(name, {}))
+        assert order.status == state
+    else:
+        assert can_proceed(method)
+        method(**ARGUMENTS.get(name, {}))
+        assert order.status == target
+        order.save()  # the target's invariants hold in the database
+        order.refresh_from_db()
+        assert order.status == target
+
+
+def test_assigning_status_directly_raises() -> None:
+    order = OrderFactory()
+    with pytest.raises(AttributeError):
+        order.status = OrderStatus.PAID
+
+
+def test_charge_needs_a_market_that_takes_charges() -> None:
+    order = OrderFactory(market__status=MarketStatus.SUSPENDED)
+    assert not can_proceed(order.charge)
+    assert can_proceed(order.cancel)
+
+
+def test_a_charge_in_flight_blocks_charge_and_cancel() -> None:
+    order = OrderFactory()
+    Payment.objects.create(
+        order=order, kind=PaymentKind.CHARGE, amount=order.total, currency="EUR",
+        gateway="sandbox", idempotency_key="k1",
+    )  # fmt: skip
+    order = Order.objects.get(pk=order.pk)
+    assert not can_proceed(order.charge)
+    assert not can_proceed(order.cancel)
+
+
+def test_the_database_allows_one_charge_in_flight_per_order() -> None:
+    order = OrderFactory()
+    Payment.objects.create(
+        order=order, kind=PaymentKind.CHARGE, amount=order.total, currency="EUR",
+        gateway="sandbox", idempotency_key="k1",
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(
+            order=order, kind=PaymentKind.CHARGE, amount=order.total, currency="EUR",
+            gateway="sandbox", idempotency_key="k2",
+        )  # fmt: skip
+
+
+def test_ship_and_refund_need_their_input() -> None:
+    paid = OrderFactory(status=PD)
+    with pytest.raises(ValueError, match="tracking number is required"):
+        paid.ship(tracking_number="  ")
+    with pytest.raises(ValueError, match="reason is required"):
+        paid.refund(reason="")
+    assert paid.status == PD
+
+
+@pytest.mark.parametrize(
+    ("changes", "name"),
+    [
+        ({"status": SH, "tracking_number": ""}, "order_shipped_has_tracking"),
+        ({"status": RF, "refund_reason": ""}, "order_refunded_has_reason"),
+        ({"status": PD, "paid_at": None}, "order_paid_has_paid_at"),
+        ({"total": -1}, "order_total_not_negative"),
+    ],
+)
+def test_database_refuses_impossible_rows(changes: dict, name: str) -> None:
+    order = OrderFactory(status=PD)
+    with pytest.raises(IntegrityError, match=name), transaction.atomic():
+        Order.objects.filter(pk=order.pk).update(**changes)
+
+
+def test_queryset_reads() -> None:
+    pending = OrderFactory(customer_email="ann@example.com", customer_name="Ann Lee")
+    paid = OrderFactory(status=PD, total="12.50")
+    OrderFactory(status=RF, total="99.00")
+    assert list(Order.objects.awaiting_payment()) == [pending]
+    assert list(Order.objects.to_ship()) == [paid]
+    assert list(Order.objects.search(pending.number.lower())) == [pending]
+    assert list(Order.objects.search("ANN@")) == [pending]
+    assert list(Order.objects.search("lee")) == [pending]
+    assert Order.objects.counts_by_status()[PD] == 1
+    assert Order.objects.revenue_by_currency() == {"EUR": Decimal("12.50")}
+
+
+def test_money_sums_are_exact_cents() -> None:
+    for total in ("0.10", "0.20", "170.25"):
+        OrderFactory(status=PD, total=total)
+    assert Order.objects.revenue_by_currency() == {"EUR": Decimal("170.55")}
+    assert str(Order.objects.revenue_by_currency()["EUR"]) == "170.55"

@@ -1,0 +1,305 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.dispatch import receiver
+
+from apps.activity.models import Event
+from apps.catalog.models import Product
+from apps.catalog.tests.factories import ProductFactory
+from apps.core.errors import InvalidInput, NotPermitted, TransitionNotAllowed
+from apps.core.events import events_recorded
+from apps.markets.models import MarketStatus
+from apps.orders import services
+from apps.orders.models import Cart, CartItem, Order, OrderStatus, Payment, PaymentStatus
+
+from .factories import CartFactory, CartItemFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+P, PD, SH, DL = OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED
+
+
+def _cart(*, stock: int = 5, quantity: int = 2, price: str = "12.50", **cart: Any) -> Cart:
+    cart_object = CartFactory(**cart)
+    product = ProductFactory(
+        market=cart_object.market, price=Decimal(price), stock=stock, name="Teapot"
+    )
+    CartItemFactory(cart=cart_object, product=product, quantity=quantity)
+    return cart_object
+
+
+# --- Placing ------------------------------------------------------------------
+
+
+def test_placing_an_order_from_a_cart(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    cart = _cart(stock=5, quantity=2)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        order = services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+        assert mailoutbox == []  # not before commit
+    assert callbacks
+    assert (order.status, order.total, order.currency) == (
+        P,
+        Decimal("25.00"),
+        cart.market.currency,
+    )
+    line = order.lines.get()
+    assert (line.product_name, line.unit_price, line.quantity) == ("Teapot", Decimal("12.50"), 2)
+    assert Product.objects.get().stock == 3
+    assert not CartItem.objects.filter(cart=cart).exists()
+    assert Event.objects.get(name="order_placed").aggregate_label == order.number
+    assert len(mailoutbox) == 1
+    email = mailoutbox[0]
+    assert order.number in email.subject
+    assert "Teapot" in email.body and "25.00" in email.body
+    assert email.alternatives and "Teapot" in email.alternatives[0][0]
+
+
+def test_lines_are_created_with_one_insert(agent, django_assert_max_num_queries) -> None:
+    cart = CartFactory()
+    for number in range(8):
+        CartItemFactory(
+            cart=cart, product=ProductFactory(market=cart.market, stock=10, name=f"P{number}")
+        )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    line_inserts = [
+        q for q in captured if q["sql"].startswith("INSERT") and "orders_orderline" in q["sql"]
+    ]
+    assert len(line_inserts) == 1
+
+
+def test_not_enough_stock_names_the_product_and_changes_nothing(agent) -> None:
+    cart = _cart(stock=1, quantity=3)
+    with pytest.raises(InvalidInput, match="Teapot"):
+        services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert not Order.objects.exists()
+    assert Product.objects.get().stock == 1
+    assert CartItem.objects.filter(cart=cart).count() == 1
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "status", [MarketStatus.DRAFT, MarketStatus.SUSPENDED, MarketStatus.ARCHIVED]
+)
+def test_a_market_that_is_not_active_takes_no_orders(agent, status: str) -> None:
+    cart = _cart(market__status=status)
+    with pytest.raises(TransitionNotAllowed, match="does not take orders"):
+        services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert not Order.objects.exists()
+
+
+def test_an_empty_cart_or_a_product_off_sale_is_refused(agent) -> None:
+    empty = CartFactory()
+    with pytest.raises(InvalidInput, match="empty"):
+        services.create_order_from_cart(actor=agent, cart_id=empty.pk)
+    cart = _cart()
+    Product.objects.update(active=False)
+    with pytest.raises(InvalidInput, match="no longer on sale"):
+        services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert not Order.objects.exists()
+
+
+def test_viewers_cannot_place_orders(viewer) -> None:
+    cart = _cart()
+    with pytest.raises(NotPermitted):
+        services.create_order_from_cart(actor=viewer, cart_id=cart.pk)
+
+
+# --- Charging -----------------------------------------------------------------
+
+
+def test_charge_succeeds_once(agent, sandbox) -> None:
+    order = OrderFactory()
+    outcome = services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k1")
+    order.refresh_from_db()
+    assert order.status == PD and order.paid_at is not None
+    assert outcome.payment.status == PaymentStatus.SUCCEEDED
+    assert outcome.payment.gateway_reference.startswith("ch_")
+    assert Event.objects.filter(name="order_paid").count() == 1
+    assert sandbox.calls == [("charge", "k1")]
+
+
+def test_retrying_with_the_same_key_charges_once(agent, sandbox) -> None:
+    order = OrderFactory()
+    first = services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="same")
+    again = services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="same")
+    assert again.charged_now is False and again.payment.pk == first.payment.pk
+    assert Payment.objects.count() == 1
+    assert sandbox.calls == [("charge", "same")]
+
+
+def test_a_second_click_while_a_charge_is_in_flight_is_refused(agent, sandbox) -> None:
+    order = OrderFactory()
+    services._record_charge_attempt(actor=agent, order_id=order.pk, key="first-click")
+    with pytest.raises(TransitionNotAllowed, match="charge is in progress"):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="second-click")
+    with pytest.raises(TransitionNotAllowed, match="charge is in progress"):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="first-click")
+    assert sandbox.calls == []
+
+
+@pytest.mark.parametrize(
+    ("token", "status", "message"),
+    [
+        ("tok_decline", PaymentStatus.DECLINED, "Card declined"),
+        ("tok_timeout", PaymentStatus.TIMED_OUT, "did not answer in time"),
+        ("tok_error", PaymentStatus.ERROR, "Gateway error"),
+    ],
+)
+def test_each_gateway_failure_leaves_the_order_pending_with_the_failed_payment(
+    agent, token: str, status: str, message: str
+) -> None:
+    order = OrderFactory(payment_token=token)
+    with pytest.raises(services.PaymentFailed, match=message):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    order.refresh_from_db()
+    assert order.status == P
+    payment = Payment.objects.get()
+    assert payment.status == status and message in payment.failure_message
+    failed = Event.objects.get(name="payment_failed")
+    assert message in failed.reason
+    # A retry with a new key may succeed once the customer fixes the card.
+    Order.objects.filter(pk=order.pk).update(payment_token="tok_visa")
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k2")
+    order.refresh_from_db()
+    assert order.status == PD
+
+
+def test_replaying_a_failed_key_answers_the_failure_without_calling_again(agent, sandbox) -> None:
+    order = OrderFactory(payment_token="tok_decline")
+    for _ in range(2):
+        with pytest.raises(services.PaymentFailed):
+            services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    assert len(sandbox.calls) == 1
+
+
+def test_an_order_of_a_suspended_market_cannot_be_charged(agent, sandbox) -> None:
+    order = OrderFactory(market__status=MarketStatus.SUSPENDED)
+    with pytest.raises(TransitionNotAllowed, match=r"Market is suspended\."):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    assert not Payment.objects.exists() and sandbox.calls == []
+
+
+@pytest.mark.parametrize("role", ["finance", "viewer", "manager"])
+def test_only_order_agents_charge(request, role: str, sandbox) -> None:
+    order = OrderFactory()
+    with pytest.raises(NotPermitted):
+        services.charge_payment(
+            actor=request.getfixturevalue(role), order_id=order.pk, idempotency_key="k"
+        )
+    assert sandbox.calls == []
+
+
+def test_a_failure_after_the_change_leaves_no_change_and_no_event(agent) -> None:
+    order = OrderFactory(status=PD)
+
+    @receiver(events_recorded, weak=False, dispatch_uid="test.explode")
+    def explode(sender: type, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    try:
+        with pytest.raises(RuntimeError):
+            services.ship_order(actor=agent, order_id=order.pk, tracking_number="TRK")
+    finally:
+        events_recorded.disconnect(dispatch_uid="test.explode")
+    order.refresh_from_db()
+    assert order.status == PD and order.tracking_number == ""
+    assert not Event.objects.exists()
+
+
+# --- Fulfilment, cancelling, refunds --------------------------------------------
+
+
+def test_ship_records_tracking_and_emails_it(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    order = OrderFactory(status=PD)
+    with pytest.raises(InvalidInput, match="tracking number is required"):
+        services.ship_order(actor=agent, order_id=order.pk, tracking_number=" ")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ship_order(actor=agent, order_id=order.pk, tracking_number=" TRK-42 ")
+    order.refresh_from_db()
+    assert (order.status, order.tracking_number) == (SH, "TRK-42")
+    assert Event.objects.get(name="order_shipped").payload == {"tracking_number": "TRK-42"}
+    assert len(mailoutbox) == 1 and "TRK-42" in mailoutbox[0].body
+
+
+def test_mark_delivered(agent) -> None:
+    order = OrderFactory(status=SH)
+    services.mark_delivered(actor=agent, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == DL and order.delivered_at is not None
+
+
+def test_cancel_restocks(agent) -> None:
+    cart = _cart(stock=5, quantity=2)
+    order = services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert Product.objects.get().stock == 3
+    services.cancel_order(actor=agent, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert Product.objects.get().stock == 5
+    with pytest.raises(TransitionNotAllowed):
+        services.cancel_order(actor=agent, order_id=order.pk)
+    assert Product.objects.get().stock == 5
+
+
+def test_a_paid_order_cannot_be_cancelled(agent) -> None:
+    order = OrderFactory(status=PD)
+    with pytest.raises(TransitionNotAllowed, match="is Paid: Cancel order is not possible"):
+        services.cancel_order(actor=agent, order_id=order.pk)
+
+
+@pytest.mark.parametrize("state", [PD, DL])
+def test_refund_goes_through_the_gateway(
+    finance, sandbox, mailoutbox, django_capture_on_commit_callbacks, state: str
+) -> None:
+    order = OrderFactory(status=state)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refund_order(
+            actor=finance, order_id=order.pk, reason="Arrived broken", idempotency_key="r1"
+        )
+    order.refresh_from_db()
+    assert (order.status, order.refund_reason) == (OrderStatus.REFUNDED, "Arrived broken")
+    assert sandbox.calls == [("refund", "r1")]
+    refund = Payment.objects.get(kind="refund")
+    assert refund.status == PaymentStatus.SUCCEEDED and refund.gateway_reference.startswith("re_")
+    assert Event.objects.get(name="order_refunded").reason == "Arrived broken"
+    assert len(mailoutbox) == 1 and "Arrived broken" in mailoutbox[0].body
+
+
+def test_refund_needs_a_reason_and_the_finance_role(finance, agent, sandbox) -> None:
+    order = OrderFactory(status=PD)
+    with pytest.raises(InvalidInput, match="reason is required"):
+        services.refund_order(actor=finance, order_id=order.pk, reason=" ", idempotency_key="r1")
+    with pytest.raises(NotPermitted):
+        services.refund_order(actor=agent, order_id=order.pk, reason="x", idempotency_key="r2")
+    order.refresh_from_db()
+    assert order.status == PD and sandbox.calls == []
+
+
+def test_a_refused_refund_leaves_the_order_as_it_was(finance) -> None:
+    order = OrderFactory(status=PD)
+    Payment.objects.filter(order=order).update(gateway_reference="unknown")
+    with pytest.raises(services.PaymentFailed, match="Refund failed"):
+        services.refund_order(actor=finance, order_id=order.pk, reason="x", idempotency_key="r1")
+    order.refresh_from_db()
+    assert order.status == PD
+    assert Payment.objects.get(kind="refund").status == PaymentStatus.DECLINED
+
+
+def test_bulk_reports_each_row(agent) -> None:
+    shipped = OrderFactory(status=SH, number="ORD-A")
+    pending = OrderFactory(status=P, number="ORD-B")
+    outcome = services.bulk_transition_orders(
+        actor=agent, order_ids=[shipped.pk, pending.pk], action="mark_delivered"
+    )
+    assert [o.number for o in outcome.done] == ["ORD-A"]
+    assert outcome.skipped == [(pending, "ORD-B is Pending: Mark delivered is not possible.")]

@@ -1,0 +1,395 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from apps.activity.models import Event
+from apps.catalog.tests.factories import ProductFactory
+from apps.markets.models import MarketStatus
+from apps.markets.tests.factories import MarketFactory
+from apps.orders.models import Order, OrderStatus, Payment
+
+from .factories import CartFactory, CartItemFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+P, PD, SH, DL, CX, RF = (
+    OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REFUNDED,
+)  # fmt: skip
+
+
+def _buttons(content: bytes) -> dict[str, bool]:
+    found = {}
+    for match in re.finditer(r"<button[^>]*data-label=\"([^\"]+)\"[^>]*>", content.decode()):
+        found[match.group(1)] = " disabled" not in match.group(0)
+    return found
+
+
+EXPECTED: dict[str, dict[str, dict[str, bool]]] = {
+    "agent": {
+        P: {"Charge payment": True, "Cancel order": True},
+        PD: {"Ship": True}, SH: {"Mark delivered": True}, DL: {}, CX: {}, RF: {},
+    },
+    "finance": {P: {}, PD: {"Refund": True}, SH: {}, DL: {"Refund": True}, CX: {}, RF: {}},
+    "viewer": {P: {}, PD: {}, SH: {}, DL: {}, CX: {}, RF: {}},
+    "manager": {P: {}, PD: {}, SH: {}, DL: {}, CX: {}, RF: {}},
+    "superuser": {
+        P: {"Charge payment": True, "Cancel order": True},
+        PD: {"Ship": True, "Refund": True}, SH: {"Mark delivered": True},
+        DL: {"Refund": True}, CX: {}, RF: {},
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+@pytest.mark.parametrize("state", [P, PD, SH, DL, CX, RF])
+def test_buttons_per_role_and_state(client: Client, request, role: str, state: str) -> None:
+    order = OrderFactory(status=state)
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(f"/orders/{order.number}/")
+    assert response.status_code == 200
+    assert _buttons(response.content) == EXPECTED[role][state]
+    assert f'data-status="{state}"'.encode() in response.content
+
+
+def test_charge_is_disabled_with_the_reason_when_the_market_is_suspended(
+    client: Client, agent
+) -> None:
+    order = OrderFactory(market__status=MarketStatus.SUSPENDED)
+    client.force_login(agent)
+    content = client.get(f"/orders/{order.number}/").content
+    assert _buttons(content) == {"Charge payment": False, "Cancel order": True}
+    assert b'data-disabled-reason="charge">Market is suspended.</span>' in content
+
+
+def test_detail_shows_customer_lines_totals_payments_and_timeline(client: Client, agent) -> None:
+    order = OrderFactory(status=PD, customer_email="kim@example.com")
+    client.force_login(agent)
+    content = client.get(f"/orders/{order.number}/").content.decode()
+    for text in ("kim@example.com", "Thing 1", "SKU-2", "40.00", "Succeeded", "Timeline"):
+        assert text in content
+
+
+def test_charge_through_htmx_updates_the_fragment(client: Client, agent) -> None:
+    order = OrderFactory()
+    client.force_login(agent)
+    response = client.post(
+        f"/orders/{order.number}/transitions/charge/", {"idempotency_key": "k1"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert b'id="order-detail"' in response.content and b'data-status="paid"' in response.content
+    # A replay of the same form (double click) is answered without a second charge.
+    again = client.post(
+        f"/orders/{order.number}/transitions/charge/", {"idempotency_key": "k1"}, headers=HTMX
+    )
+    assert again.status_code == 200
+    assert Payment.objects.filter(kind="charge").count() == 1
+
+
+def test_a_declined_charge_shows_the_failure_and_leaves_the_order_pending(
+    client: Client, agent
+) -> None:
+    order = OrderFactory(payment_token="tok_decline")
+    client.force_login(agent)
+    response = client.post(
+        f"/orders/{order.number}/transitions/charge/",
+        {"idempotency_key": "k1"},
+        headers={**HTMX, "HX-Current-URL": f"http://testserver/orders/{order.number}/"},
+    )
+    assert response.status_code == 402
+    content = response.content.decode()
+    assert 'data-status="pending"' in content
+    assert "Card declined: insufficient funds." in content  # in the payments table
+    message = json.loads(response["HX-Trigger"])["messages"]["items"][0]
+    assert message == {"level": "error", "text": "Card declined: insufficient funds."}
+    order.refresh_from_db()
+    assert order.status == P
+
+
+def test_ship_needs_a_tracking_number(client: Client, agent) -> None:
+    order = OrderFactory(status=PD)
+    client.force_login(agent)
+    blank = client.post(
+        f"/orders/{order.number}/transitions/ship/", {"tracking_number": ""}, headers=HTMX
+    )
+    assert blank.status_code == 422
+    shipped = client.post(
+        f"/orders/{order.number}/transitions/ship/", {"tracking_number": "TRK-7"}, headers=HTMX
+    )
+    assert shipped.status_code == 200 and b"TRK-7" in shipped.content
+
+
+@pytest.mark.parametrize(
+    ("role", "state", "name", "data"),
+    [
+        ("viewer", P, "charge", {"idempotency_key": "k"}),
+        ("finance", P, "cancel", {}),
+        ("agent", PD, "refund", {"reason": "x", "idempotency_key": "k"}),
+        ("manager", PD, "ship", {"tracking_number": "T"}),
+    ],
+)
+def test_forged_posts_from_a_role_without_permission_are_403(
+    client: Client, request, role: str, state: str, name: str, data: dict[str, str]
+) -> None:
+    order = OrderFactory(status=state)
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(f"/orders/{order.number}/transitions/{name}/", data, headers=HTMX)
+    assert response.status_code == 403
+    order.refresh_from_db()
+    assert order.status == state
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("state", "name", "data"),
+    [
+        (DL, "charge", {"idempotency_key": "k"}),
+        (PD, "cancel", {}),
+        (P, "ship", {"tracking_number": "T"}),
+        (CX, "mark_delivered", {}),
+    ],
+)
+def test_forged_posts_the_state_forbids_are_409(
+    client: Client, agent, state: str, name: str, data: dict
+) -> None:
+    order = OrderFactory(status=state)
+    client.force_login(agent)
+    response = client.post(
+        f"/orders/{order.number}/transitions/{name}/",
+        data,
+        headers={**HTMX, "HX-Current-URL": f"http://testserver/orders/{order.number}/"},
+    )
+    assert response.status_code == 409
+    assert b'id="order-detail"' in response.content
+    order.refresh_from_db()
+    assert order.status == state
+    assert not Event.objects.exists()
+
+
+def test_charge_of_a_suspended_market_is_refused_by_the_server(
+    client: Client, agent, sandbox
+) -> None:
+    order = OrderFactory(market__status=MarketStatus.SUSPENDED)
+    client.force_login(agent)
+    response = client.post(
+        f"/orders/{order.number}/transitions/charge/", {"idempotency_key": "k"}, headers=HTMX
+    )
+    assert response.status_code == 409
+    assert json.loads(response["HX-Trigger"])["messages"]["items"][0]["text"] == (
+        "Charge payment is not possible: Market is suspended."
+    )
+    assert sandbox.calls == [] and not Payment.objects.exists()
+
+
+def test_list_htmx_gets_the_fragment_and_others_the_page(client: Client, viewer) -> None:
+    OrderFactory(customer_email="ann@example.com")
+    OrderFactory(customer_email="bob@example.com")
+    client.force_login(viewer)
+    page = client.get("/orders/")
+    assert b"<html" in page.content and b'aria-label="Filters"' in page.content
+    fragment = client.get("/orders/?q=ann%40", headers=HTMX)
+    assert b"<html" not in fragment.content
+    assert b"ann@example.com" in fragment.content and b"bob@example.com" not in fragment.content
+
+
+def _numbers(client: Client, url: str) -> list[str]:
+    content = client.get(url, headers=HTMX).content.decode()
+    return re.findall(r'<a href="/orders/(ORD-[^/]+)/">', content)
+
+
+def test_list_filters(client: Client, viewer) -> None:
+    cheap = OrderFactory(number="ORD-CHEAP", total="5.00")
+    dear = OrderFactory(number="ORD-DEAR", total="500.00", status=PD)
+    other_market = OrderFactory(number="ORD-OTHER", total="50.00")
+    client.force_login(viewer)
+    assert _numbers(client, "/orders/?status=paid") == [dear.number]
+    assert sorted(_numbers(client, "/orders/?total_min=10&total_max=100")) == [other_market.number]
+    assert _numbers(client, f"/orders/?market={cheap.market_id}") == [cheap.number]
+    assert _numbers(client, "/orders/?q=ord-cheap") == [cheap.number]
+    assert _numbers(client, "/orders/?placed_from=2000-01-01&placed_to=2000-01-02") == []
+    assert _numbers(client, "/orders/?sort=total") == ["ORD-CHEAP", "ORD-OTHER", "ORD-DEAR"]
+
+
+def test_csv_export_matches_the_filtered_list(client: Client, viewer) -> None:
+    for number in range(3):
+        OrderFactory(number=f"ORD-P{number}", total=f"{10 + number}.00")
+    OrderFactory(number="ORD-PAID", status=PD)
+    client.force_login(viewer)
+    response = client.get("/orders/export.csv?status=pending&sort=-total")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="orders-')
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == [
+        "Number",
+        "Placed at",
+        "Status",
+        "Market",
+        "Customer",
+        "Email",
+        "Currency",
+        "Total",
+        "Tracking number",
+    ]
+    assert [row[0] for row in rows[1:]] == ["ORD-P2", "ORD-P1", "ORD-P0"]
+    assert [row[0] for row in rows[1:]] == _numbers(client, "/orders/?status=pending&sort=-total")
+    assert rows[1][2] == "Pending" and rows[1][7] == "12.00"
+
+
+def test_bulk_mark_delivered_reports_per_row(client: Client, agent) -> None:
+    shipped = OrderFactory(status=SH, number="ORD-SHIP")
+    pending = OrderFactory(status=P, number="ORD-PEND")
+    client.force_login(agent)
+    response = client.post(
+        "/orders/bulk/", {"action": "mark_delivered", "ids": [shipped.pk, pending.pk]}, headers=HTMX
+    )
+    content = response.content.decode()
+    assert "<span data-done>ORD-SHIP</span>" in content
+    assert (
+        "<strong>ORD-PEND</strong>: ORD-PEND is Pending: Mark delivered is not possible." in content
+    )
+
+
+def test_bulk_by_a_viewer_is_403(client: Client, viewer) -> None:
+    order = OrderFactory()
+    client.force_login(viewer)
+    assert client.post("/orders/bulk/", {"action": "cancel", "ids": [order.pk]}).status_code == 403
+    order.refresh_from_db()
+    assert order.status == P
+
+
+def test_place_order_from_a_cart(client: Client, agent) -> None:
+    cart = CartFactory()
+    CartItemFactory(cart=cart, product=ProductFactory(market=cart.market, stock=3), quantity=1)
+    client.force_login(agent)
+    page = client.get(f"/carts/{cart.pk}/")
+    assert b"Place order" in page.content
+    response = client.post(f"/carts/{cart.pk}/place/", headers=HTMX)
+    order = Order.objects.get()
+    assert response["HX-Redirect"] == f"/orders/{order.number}/"
+    assert client.get(f"/carts/{cart.pk}/").content.count(b"Place order") == 0
+
+
+def test_viewers_cannot_place_orders(client: Client, viewer) -> None:
+    cart = CartFactory()
+    CartItemFactory(cart=cart, product=ProductFactory(market=cart.market, stock=3))
+    client.force_login(viewer)
+    assert b"Place order" not in client.get(f"/carts/{cart.pk}/").content
+    assert client.post(f"/carts/{cart.pk}/place/").status_code == 403
+    assert not Order.objects.exists()
+
+
+# --- Query budgets -------------------------------------------------------------
+
+
+def _queries(client: Client, url: str) -> int:
+    client.get(url)  # warm: last_active, cached fragments
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _orders(count: int) -> None:
+    market = MarketFactory(status=MarketStatus.ACTIVE)
+    for number in range(count):
+        OrderFactory(market=market, status=[P, PD, SH][number % 3], lines=0)
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_order_list_budget(client: Client, agent, rows: int) -> None:
+    _orders(rows)
+    client.force_login(agent)
+    # session, user, permissions (2), market choices for the filter, count, page of rows
+    assert _queries(client, "/orders/") == 7
+
+
+@pytest.mark.parametrize("lines", [2, 60])
+def test_order_detail_budget(client: Client, agent, lines: int) -> None:
+    order = OrderFactory(status=PD, lines=0)
+    from apps.orders.models import OrderLine
+
+    OrderLine.objects.bulk_create(
+        OrderLine(order=order, product_name=f"L{n}", sku=f"S{n}", unit_price=1, quantity=1)
+        for n in range(lines)
+    )
+    client.force_login(agent)
+    # session, user, order+market, lines, payments, permissions (2), timeline
+    assert _queries(client, f"/orders/{order.number}/") == 8
+
+
+@pytest.mark.parametrize("carts", [5, 200])
+def test_cart_list_budget(client: Client, agent, carts: int) -> None:
+    market = MarketFactory(status=MarketStatus.ACTIVE)
+    product = ProductFactory(market=market, stock=100)
+    for _ in range(carts):
+        CartItemFactory(cart=CartFactory(market=market), product=product)
+    client.force_login(agent)
+    # session, user, permissions (2), count, page of carts with totals and market
+    assert _queries(client, "/carts/") == 6
+
+
+@pytest.mark.parametrize("items", [2, 50])
+def test_cart_detail_budget(client: Client, agent, items: int) -> None:
+    cart = CartFactory()
+    for _ in range(items):
+        CartItemFactory(cart=cart, product=ProductFactory(market=cart.market, stock=5))
+    client.force_login(agent)
+    # session, user, cart+market, items with products, permissions (2)
+    assert _queries(client, f"/carts/{cart.pk}/") == 6
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
+    _orders(rows)
+    client.force_login(agent)
+    # session, user: the rest is one cached fragment
+    assert _queries(client, "/") == 2
+
+
+def test_dashboard_is_fresh_after_an_event(
+    client: Client, agent, django_capture_on_commit_callbacks
+) -> None:
+    from apps.orders import services
+
+    order = OrderFactory()
+    client.force_login(agent)
+
+    def awaiting() -> str:
+        content = client.get("/").content.decode()
+        match = re.search(
+            r'data-queue="Awaiting payment">\s*<div class="card-body">'
+            r"\s*<div[^>]*data-count>(\d+)<",
+            content,
+        )
+        assert match
+        return match.group(1)
+
+    assert awaiting() == "1"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_order(actor=agent, order_id=order.pk)
+    assert awaiting() == "0"
+
+
+def test_cart_list_shows_exact_totals(client: Client, agent) -> None:
+    from decimal import Decimal
+
+    cart = CartFactory()
+    CartItemFactory(
+        cart=cart,
+        product=ProductFactory(market=cart.market, price=Decimal("0.10"), stock=9),
+        quantity=3,
+    )
+    client.force_login(agent)
+    content = client.get("/carts/").content.decode()
+    assert f"0.30 {cart.market.currency}" in content
+    assert "<th" in content and ">Market<" in content

@@ -1,0 +1,240 @@
+"""HTTP and htmx adapter for orders and carts: parse, call a service or a QuerySet, render."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_tables2 import RequestConfig
+
+from apps.core.cache import cache_version
+from apps.core.errors import InvalidInput
+from apps.core.http import filtered, page_or_fragment, wants_fragment
+from apps.core.transitions import transition_options
+
+from . import services
+from .filters import OrderFilter
+from .models import Cart, CartItem, Order, OrderStatus, Payment
+from .receivers import CACHE_NAMESPACE
+from .tables import CartTable, OrderTable
+
+PAGE_SIZE = 25
+BULK_PERMISSIONS = {"mark_delivered": "orders.deliver_order", "cancel": "orders.cancel_order"}
+
+
+# --- Order list, bulk actions, export -------------------------------------------
+
+
+def _status_rows() -> list[tuple[str, str, int]]:
+    counts = Order.objects.counts_by_status()
+    return [(value, label, counts[value]) for value, label in OrderStatus.choices]
+
+
+def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    filterset = OrderFilter(request.GET, queryset=Order.objects.for_list(), request=request)
+    bulk_actions = [
+        (action, label)
+        for action, label in services.BULK_ACTIONS.items()
+        if request.user.has_perm(BULK_PERMISSIONS[action])
+    ]
+    table = OrderTable(filtered(filterset), exclude=() if bulk_actions else ("select",))
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return {
+        "filter": filterset,
+        "table": table,
+        "bulk_actions": bulk_actions,
+        "sidebar_version": cache_version(CACHE_NAMESPACE),
+        "status_counts": SimpleLazyObject(_status_rows),
+        **extra,
+    }
+
+
+@require_GET
+@permission_required("orders.view_order", raise_exception=True)
+def order_list(request: HttpRequest) -> HttpResponse:
+    template = page_or_fragment(request, "orders/list.html", "results")
+    return render(request, template, _list_context(request))
+
+
+@require_POST
+def order_bulk(request: HttpRequest) -> HttpResponse:
+    action = request.POST.get("action", "")
+    permission = BULK_PERMISSIONS.get(action)
+    if permission is None:
+        raise InvalidInput("Choose Mark delivered or Cancel order for the selected orders.")
+    label = services.BULK_ACTIONS[action]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(f"Your role does not allow {label}.")
+    try:
+        ids = [int(value) for value in request.POST.getlist("ids")]
+    except ValueError:
+        raise InvalidInput("The selection is not valid; reload the page.") from None
+    if not ids:
+        raise InvalidInput("Select at least one order first.")
+    outcome = services.bulk_transition_orders(actor=request.user, order_ids=ids, action=action)
+    if outcome.done:
+        messages.success(request, f"{label}: {len(outcome.done)} done.")
+    if outcome.skipped:
+        messages.warning(request, f"{label}: {len(outcome.skipped)} skipped.")
+    if wants_fragment(request):
+        report = {"label": label, "done": outcome.done, "skipped": outcome.skipped}
+        return render(request, "orders/list.html#results", _list_context(request, report=report))
+    for order, reason in outcome.skipped:
+        messages.warning(request, f"{order.number}: {reason}")
+    query = request.GET.urlencode()
+    return redirect(f"/orders/{'?' + query if query else ''}")
+
+
+class _Echo:
+    """A file-like object whose write returns the line: csv.writer streams through it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_COLUMNS = [
+    ("Number", "number"),
+    ("Placed at", "placed_at"),
+    ("Status", "status"),
+    ("Market", "market__name"),
+    ("Customer", "customer_name"),
+    ("Email", "customer_email"),
+    ("Currency", "currency"),
+    ("Total", "total"),
+    ("Tracking number", "tracking_number"),
+]
+
+
+@require_GET
+@permission_required("orders.view_order", raise_exception=True)
+def order_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The current list (same filters and sort) as CSV, streamed row by row.
+
+    Memory stays flat in the number of orders: rows come from the database
+    in chunks (``iterator``) and leave as they are written.
+    """
+    filterset = OrderFilter(request.GET, queryset=Order.objects.for_list(), request=request)
+    table = OrderTable(filtered(filterset))
+    RequestConfig(request, paginate=False).configure(table)
+    ordered = table.data.data  # the filtered queryset in the table's sort order
+    rows = ordered.values_list(*(field for _, field in EXPORT_COLUMNS)).iterator(chunk_size=1000)
+    writer = csv.writer(_Echo())
+    labels = dict(OrderStatus.choices)
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow([header for header, _ in EXPORT_COLUMNS])
+        for row in rows:
+            values = list(row)
+            values[1] = timezone.localtime(values[1]).isoformat(timespec="seconds")
+            values[2] = labels.get(values[2], values[2])
+            yield writer.writerow(values)
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
+    return response
+
+
+# --- Order detail and transitions -----------------------------------------------
+
+
+def _order_or_404(number: str) -> Order:
+    queryset = Order.objects.select_related("market").prefetch_related(
+        "lines", Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk"))
+    )
+    return get_object_or_404(queryset, number=number)
+
+
+def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
+    return {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "payments": list(order.payments.all()),
+        "options": transition_options(order, request.user),
+        # A fresh key per rendering: a double click or a resent form reuses
+        # it and is answered without a second charge.
+        "idempotency_key": uuid.uuid4().hex,
+    }
+
+
+@require_GET
+@permission_required("orders.view_order", raise_exception=True)
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    order = _order_or_404(number)
+    template = page_or_fragment(request, "orders/detail.html", "detail")
+    return render(request, template, _detail_context(request, order))
+
+
+TRANSITION_INPUTS = {
+    "charge": ("idempotency_key",),
+    "ship": ("tracking_number",),
+    "refund": ("reason", "idempotency_key"),
+}
+
+
+@require_POST
+def order_transition(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    service = services.TRANSITION_SERVICES.get(name)
+    if service is None:
+        raise Http404("No such action.")
+    order = get_object_or_404(Order.objects.all(), number=number)
+    arguments = {key: request.POST.get(key, "") for key in TRANSITION_INPUTS.get(name, ())}
+    service(actor=request.user, order_id=order.pk, **arguments)
+    order = _order_or_404(number)
+    messages.success(request, f"{order.number} is now {order.get_status_display()}.")
+    if wants_fragment(request):
+        return render(request, "orders/detail.html#detail", _detail_context(request, order))
+    return redirect(order)
+
+
+# --- Carts --------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("orders.view_order", raise_exception=True)
+def cart_list(request: HttpRequest) -> HttpResponse:
+    carts = Cart.objects.open().with_totals().select_related("market")
+    table = CartTable(carts)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    template = page_or_fragment(request, "orders/carts.html", "results")
+    return render(request, template, {"table": table})
+
+
+def _cart_or_404(cart_id: int) -> Cart:
+    return get_object_or_404(Cart.objects.select_related("market"), pk=cart_id)
+
+
+@require_GET
+@permission_required("orders.view_order", raise_exception=True)
+def cart_detail(request: HttpRequest, cart_id: int) -> HttpResponse:
+    cart = _cart_or_404(cart_id)
+    items = list(CartItem.objects.filter(cart=cart).select_related("product").order_by("pk"))
+    context = {
+        "cart": cart,
+        "items": items,
+        "total": sum((item.line_total for item in items), 0),
+        "can_place": request.user.has_perm("orders.add_order") and bool(items),
+    }
+    return render(request, page_or_fragment(request, "orders/cart.html", "cart"), context)
+
+
+@require_POST
+def cart_place(request: HttpRequest, cart_id: int) -> HttpResponse:
+    cart = _cart_or_404(cart_id)
+    order = services.create_order_from_cart(actor=request.user, cart_id=cart.pk)
+    messages.success(request, f"Order {order.number} placed: {order.total} {order.currency}.")
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(order.get_absolute_url())
+    return redirect(order)
