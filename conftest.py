@@ -7,10 +7,31 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from apps.accounts import roles
 from apps.accounts.roles import sync_roles
 from apps.accounts.tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_database_sessions(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """On PostgreSQL, end sessions the live server's request threads left open.
+
+    Requested after ``django_db_setup``, so this runs before the test
+    database is dropped; without it the drop can race a daemon thread that
+    has not closed its connection yet ("database is being accessed by other
+    users").
+    """
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(autouse=True)
