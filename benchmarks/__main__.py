@@ -24,7 +24,6 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 from benchmarks import scenarios  # noqa: E402
 
@@ -63,7 +62,8 @@ def measure(client: Client, path: str) -> tuple[int, float, float]:
 
 def main() -> int:
     logging.getLogger("console.request").setLevel(logging.WARNING)
-    setup_test_environment()
+    # No setup_test_environment(): it instruments every template render and
+    # the test client then copies each context, which real requests never pay.
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     results: list[Result] = []
     try:
@@ -74,15 +74,41 @@ def main() -> int:
                 for path_name, path in paths().items():
                     queries, median, p90 = measure(client, path)
                     results.append(Result(f"{name}: {path_name}", rows, queries, median, p90))
+        export = _export_memory()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"{'page':<40} {'rows':>6} {'queries':>8} {'median ms':>10} {'p90 ms':>8}")
     for r in results:
         print(f"{r.page:<40} {r.rows:>6} {r.queries:>8} {r.median_ms:>10.1f} {r.p90_ms:>8.1f}")
+    print()
+    print(f"{'CSV export':<40} {'rows':>6} {'peak KiB':>10}")
+    for rows, peak in export:
+        print(f"{'orders/export.csv':<40} {rows:>6} {peak:>10.0f}")
     flat = _flat_query_counts(results)
     for page, ok in flat.items():
         print(f"{'flat' if ok else 'GROWS'}: {page}")
-    return 0 if all(flat.values()) else 1
+    # Streaming: peak memory must not grow with the rows (10x rows, < 2x memory).
+    memory_flat = export[-1][1] < 2 * export[0][1]
+    print(f"{'flat' if memory_flat else 'GROWS'}: CSV export memory")
+    return 0 if all(flat.values()) and memory_flat else 1
+
+
+def _export_memory() -> list[tuple[int, float]]:
+    """Peak Python memory while streaming the CSV export, at growing row counts."""
+    import tracemalloc
+
+    client = scenarios.staff_client()
+    measured = []
+    for rows in (1000, 10000):
+        scenarios.grow_orders(rows)
+        response = client.get("/orders/export.csv")
+        tracemalloc.start()
+        written = sum(1 for _ in response.streaming_content)
+        peak = tracemalloc.get_traced_memory()[1] / 1024
+        tracemalloc.stop()
+        assert written == rows + 1, (written, rows)
+        measured.append((rows, peak))
+    return measured
 
 
 def _flat_query_counts(results: list[Result]) -> dict[str, bool]:
