@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
@@ -13,8 +15,8 @@ NAVIGATION = [
 ]
 
 
-def console(request: HttpRequest) -> dict[str, object]:
-    """Navigation shared by every page of the shell."""
+def navigation_items() -> list[dict[str, Any]]:
+    """The sections of the console, each with its URL and "g" key."""
     items = []
     for label, url_name, key in NAVIGATION:
         try:
@@ -22,4 +24,9 @@ def console(request: HttpRequest) -> dict[str, object]:
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "key": key})
-    return {"nav_items": items}
+    return items
+
+
+def console(request: HttpRequest) -> dict[str, object]:
+    """Navigation shared by every page of the shell."""
+    return {"nav_items": navigation_items()}

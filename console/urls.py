@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("palette/", views.palette, name="palette"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("markets/", include("apps.markets.urls")),
     path("activity/", include("apps.activity.urls")),

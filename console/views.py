@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET
 from apps.core.cache import cache_version
 
 from . import dashboard as dashboard_data
+from . import palette as command_palette
+from .context_processors import navigation_items
 
 
 @require_GET
@@ -48,6 +50,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception:  # noqa: BLE001 - any failure means "not live"
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def palette(request: HttpRequest) -> HttpResponse:
+    """The command palette's results for ``q`` (an htmx fragment)."""
+    hits = command_palette.search(
+        request.GET.get("q", ""), navigation=navigation_items(), user=request.user
+    )
+    return render(request, "console/palette_results.html", {"hits": hits})
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -62,3 +62,33 @@ def test_no_console_errors_under_the_content_security_policy(sign_in, live_serve
     # htmx loaded (its nonce accepted) and nothing was blocked.
     assert page.evaluate("typeof window.htmx") == "object"
     assert errors == []
+
+
+def test_command_palette_jumps_to_a_market(sign_in, live_server, viewer) -> None:
+    from apps.markets.tests.factories import MarketFactory
+
+    MarketFactory(name="Harbour Fish", slug="harbour-fish")
+    page = sign_in(viewer)
+    page.keyboard.press("Control+k")
+    palette = page.get_by_role("dialog", name="Command palette")
+    expect(palette).to_be_visible()
+    page.keyboard.type("harbour")
+    expect(palette.get_by_role("option", name=re.compile("Harbour Fish"))).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/markets/harbour-fish/")
+
+
+def test_command_palette_runs_an_allowed_action(sign_in, live_server, manager) -> None:
+    from apps.markets.tests.factories import MarketFactory
+
+    MarketFactory(name="Quiet Draft", slug="quiet-draft")
+    page = sign_in(manager)
+    page.goto(f"{live_server.url}/markets/quiet-draft/")
+    page.keyboard.press("Control+k")
+    palette = page.get_by_role("dialog", name="Command palette")
+    expect(palette.get_by_role("option", name="Publish")).to_be_visible()
+    page.keyboard.type("publ")
+    expect(palette.get_by_role("option", name="Archive")).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(palette).to_be_hidden()
+    expect(page.locator("#market-detail [data-status]").first).to_have_text("Active")

@@ -104,7 +104,7 @@
   }
 
   function shortcutsForPage() {
-    var list = [["?", "Show these shortcuts"], ["Esc", "Close a dialog"]];
+    var list = [["?", "Show these shortcuts"], ["Ctrl+K", "Command palette: jump anywhere, run an action"], ["Esc", "Close a dialog or the palette"]];
     document.querySelectorAll("a[data-go]").forEach(function (a) {
       list.push(["g " + a.getAttribute("data-go"), "Go to " + a.textContent.trim()]);
     });
@@ -155,6 +155,106 @@
     dialog.appendChild(body);
     dialog.showModal();
   }
+
+  // ---- Command palette (Ctrl+K / Cmd+K) ------------------------------------
+  // The server finds pages, markets and orders; the page contributes its
+  // own enabled action buttons, so nothing is offered that would be refused.
+  var palette = document.getElementById("palette");
+  var paletteInput = document.getElementById("palette-input");
+  var paletteActions = document.getElementById("palette-actions");
+
+  function paletteOptions() {
+    return Array.prototype.slice.call(palette.querySelectorAll("[role=option]")).filter(function (el) {
+      return !el.hidden;
+    });
+  }
+
+  function selectPaletteOption(option) {
+    paletteOptions().forEach(function (el) { el.removeAttribute("aria-selected"); el.classList.remove("active"); });
+    if (!option) { paletteInput.removeAttribute("aria-activedescendant"); return; }
+    option.setAttribute("aria-selected", "true");
+    option.classList.add("active");
+    paletteInput.setAttribute("aria-activedescendant", option.id);
+    option.scrollIntoView({ block: "nearest" });
+  }
+
+  function fillPaletteActions() {
+    paletteActions.textContent = "";
+    enabledHotkeyButtons().forEach(function (button, index) {
+      var option = document.createElement("div");
+      option.setAttribute("role", "option");
+      option.id = "palette-action-" + index;
+      option.className = "list-group-item list-group-item-action";
+      option.dataset.label = (button.getAttribute("data-label") || button.textContent).trim();
+      option.textContent = option.dataset.label;
+      var kbd = document.createElement("kbd");
+      kbd.className = "hint";
+      kbd.setAttribute("aria-hidden", "true");
+      kbd.textContent = button.getAttribute("data-hotkey");
+      option.appendChild(kbd);
+      option.__button = button;
+      paletteActions.appendChild(option);
+    });
+  }
+
+  function filterPaletteActions() {
+    var words = paletteInput.value.toLowerCase().split(/\s+/).filter(Boolean);
+    Array.prototype.forEach.call(paletteActions.children, function (option) {
+      var label = option.dataset.label.toLowerCase();
+      option.hidden = !words.every(function (word) { return label.indexOf(word) !== -1; });
+    });
+    selectPaletteOption(paletteOptions()[0]);
+  }
+
+  function openPalette() {
+    if (!palette) return;
+    paletteInput.value = "";
+    fillPaletteActions();
+    palette.showModal();
+    paletteInput.focus();
+    window.htmx.trigger(paletteInput, "palette-open");
+    filterPaletteActions();
+  }
+
+  function runPaletteOption(option) {
+    if (!option) return;
+    palette.close();
+    if (option.__button) { option.__button.click(); return; }
+    if (option.dataset.href) window.location.assign(option.dataset.href);
+  }
+
+  if (palette) {
+    paletteInput.addEventListener("input", filterPaletteActions);
+    paletteInput.addEventListener("keydown", function (event) {
+      var options = paletteOptions();
+      var current = palette.querySelector("[role=option][aria-selected=true]");
+      var index = options.indexOf(current);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        var next = index + (event.key === "ArrowDown" ? 1 : -1);
+        selectPaletteOption(options[Math.max(0, Math.min(options.length - 1, next))]);
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        runPaletteOption(current || options[0]);
+      }
+    });
+    palette.addEventListener("click", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) runPaletteOption(option);
+    });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target.id === "palette-hits" && !palette.querySelector("[role=option][aria-selected=true]")) {
+        selectPaletteOption(paletteOptions()[0]);
+      }
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K")) {
+      event.preventDefault();
+      if (palette && palette.open) palette.close(); else openPalette();
+    }
+  });
 
   var pendingG = false;
   var gTimer = null;

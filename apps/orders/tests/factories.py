@@ -17,7 +17,7 @@ class CartFactory(factory.django.DjangoModelFactory[Cart]):
         model = Cart
 
     market = factory.SubFactory(MarketFactory, status=MarketStatus.ACTIVE)
-    customer_name = factory.Faker("name")
+    customer_name = factory.Sequence(lambda n: f"Customer {n:04d}")
     customer_email = factory.Sequence(lambda n: f"customer{n}@example.com")
     payment_token = "tok_visa"
 
@@ -39,7 +39,7 @@ class OrderFactory(factory.django.DjangoModelFactory[Order]):
 
     number = factory.Sequence(lambda n: f"ORD-T{n:05d}")
     market = factory.SubFactory(MarketFactory, status=MarketStatus.ACTIVE)
-    customer_name = factory.Faker("name")
+    customer_name = factory.Sequence(lambda n: f"Customer {n:04d}")
     customer_email = factory.Sequence(lambda n: f"buyer{n}@example.com")
     payment_token = "tok_visa"
     status = OrderStatus.PENDING
