@@ -4,6 +4,12 @@ Models declare transitions with django-fsm-2's ``@transition`` and put their
 UI metadata in ``custom=`` (``label``, ``hotkey``, ``style``, and ``input`` with
 ``input_label`` when the transition needs a reason or a tracking number).
 Conditions carry the sentence shown when they fail (``@condition``).
+
+``custom["preconditions"]`` are conditions checked before an action *starts*
+(its button, the service's checks) but not when its outcome is recorded. An
+action with an external step, like charging through a gateway, must record
+what the gateway did even if the world changed while it answered (the
+market was suspended meanwhile): the money has moved either way.
 """
 
 from __future__ import annotations
@@ -53,6 +59,10 @@ class TransitionOption:
         return f"dialog-{self.name}"
 
 
+def _all_checks(transition: Any) -> list[Callable[[Any], bool]]:
+    return [*transition.custom.get("preconditions", ()), *transition.conditions]
+
+
 def _transitions_from_state(instance: models.Model, field_name: str) -> Iterable[Any]:
     state = getattr(instance, field_name)
     all_transitions = getattr(instance, f"get_all_{field_name}_transitions")()
@@ -75,7 +85,7 @@ def transition_options(
     for transition in _transitions_from_state(instance, field_name):
         if not transition.has_perm(instance, user):
             continue
-        failed = [check for check in transition.conditions if not check(instance)]
+        failed = [check for check in _all_checks(transition) if not check(instance)]
         custom = transition.custom
         options.append(
             TransitionOption(
@@ -113,7 +123,7 @@ def check_transition(instance: models.Model, name: str, *, actor: Any) -> Any:
         display = instance.get_status_display()  # type: ignore[attr-defined]
         raise TransitionNotAllowed(f"{instance} is {display}: {label} is not possible.")
     transition = meta.get_transition(state)
-    for check in transition.conditions:
+    for check in _all_checks(transition):
         if not check(instance):
             raise TransitionNotAllowed(
                 f"{label} is not possible: {_failed_reason(instance, check)}"

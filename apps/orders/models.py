@@ -5,6 +5,7 @@ to the gateway, recorded before it is made)."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -175,7 +176,17 @@ def market_takes_charges(order: Order) -> bool:
 
 @condition("A charge is in progress; wait for its outcome.")
 def no_charge_in_progress(order: Order) -> bool:
-    return not order.has_charge_in_progress
+    return not order.has_payment_in_progress(PaymentKind.CHARGE)
+
+
+@condition("A refund is in progress; wait for its outcome.")
+def no_refund_in_progress(order: Order) -> bool:
+    return not order.has_payment_in_progress(PaymentKind.REFUND)
+
+
+# A gateway call that has not answered in this long is taken as lost (the
+# worker died): the attempt may be resumed, with the same idempotency key.
+PAYMENT_STALE_AFTER = timedelta(minutes=5)
 
 
 class Order(ConcurrentTransitionMixin, models.Model):
@@ -248,21 +259,23 @@ class Order(ConcurrentTransitionMixin, models.Model):
     def get_absolute_url(self) -> str:
         return f"/orders/{self.number}/"
 
-    @property
-    def has_charge_in_progress(self) -> bool:
+    def has_payment_in_progress(self, kind: str) -> bool:
         # Uses prefetched payments when there are some (detail page), else a query.
-        return any(
-            payment.kind == PaymentKind.CHARGE and payment.status == PaymentStatus.PENDING
-            for payment in self.payments.all()
-        )
+        return any(payment.kind == kind and payment.in_progress for payment in self.payments.all())
 
     @transition(
         field=status,
         source=OrderStatus.PENDING,
         target=OrderStatus.PAID,
         permission="orders.charge_order",
-        conditions=[market_takes_charges, no_charge_in_progress],
-        custom={"label": "Charge payment", "hotkey": "c", "style": "primary"},
+        custom={
+            "label": "Charge payment",
+            "hotkey": "c",
+            "style": "primary",
+            # Checked before the gateway is called, not when the capture is
+            # recorded: see apps.core.transitions.
+            "preconditions": [market_takes_charges, no_charge_in_progress],
+        },
     )
     def charge(self) -> None:
         """Record the captured payment. The gateway is called by the service, not here."""
@@ -284,6 +297,9 @@ class Order(ConcurrentTransitionMixin, models.Model):
         source=OrderStatus.PAID,
         target=OrderStatus.SHIPPED,
         permission="orders.ship_order",
+        # A refund's gateway call may be answering: shipping now would leave
+        # its success with nothing to record it on.
+        conditions=[no_refund_in_progress],
         custom={
             "label": "Ship",
             "hotkey": "s",
@@ -322,6 +338,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
             "style": "outline-danger",
             "input": "reason",
             "input_label": "Reason for refunding",
+            "preconditions": [no_refund_in_progress],
         },
     )
     def refund(self, *, reason: str) -> None:
@@ -399,13 +416,21 @@ class Payment(models.Model):
     amount = money_field()
     currency = models.CharField(max_length=3)
     gateway = models.CharField(max_length=40)
+    # Sent to the gateway; the same for every attempt of this payment.
     idempotency_key = models.CharField(max_length=80, unique=True)
+    # The key of the page request that started the latest attempt: a double
+    # click or a resent form carries it again and gets this payment's answer.
+    request_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
     )
     gateway_reference = models.CharField(max_length=80, blank=True)
     failure_message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Each call to the gateway with this payment's key; a lost or ambiguous
+    # answer (timeout, error) is retried with the same key, never a new one.
+    attempts = models.PositiveSmallIntegerField(default=1)
+    last_attempt_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PaymentQuerySet.as_manager()
@@ -438,3 +463,19 @@ class Payment(models.Model):
     @property
     def failed(self) -> bool:
         return self.status in (PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR)
+
+    @property
+    def in_progress(self) -> bool:
+        """Waiting for the gateway, and not so long that the call was lost."""
+        return (
+            self.status == PaymentStatus.PENDING
+            and timezone.now() - self.last_attempt_at < PAYMENT_STALE_AFTER
+        )
+
+    @property
+    def resumable(self) -> bool:
+        """Its outcome is unknown (timeout, gateway error, a lost call): the
+        gateway may have acted, so a retry must reuse this payment's key."""
+        return self.status in (PaymentStatus.TIMED_OUT, PaymentStatus.ERROR) or (
+            self.status == PaymentStatus.PENDING and not self.in_progress
+        )

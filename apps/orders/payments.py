@@ -14,8 +14,10 @@ payment token        outcome of ``charge``
 
 An amount whose cents are ``.51`` is declined, ``.52`` times out and ``.53``
 errors, whatever the token, so totals alone can drive a failure too.
-Refunds succeed unless the charge's reference is unknown. The same
-idempotency key always gives the same answer and is counted once.
+Refunds succeed unless the charge's reference is unknown. A decided
+answer (success, decline) is remembered by idempotency key and given again
+to a retry; a timeout or an error is not (the request may never have
+arrived), so a retry with the same key is processed anew.
 """
 
 from __future__ import annotations
@@ -78,7 +80,8 @@ TOKEN_OUTCOMES = {
 CENT_OUTCOMES = {51: Outcome.DECLINED, 52: Outcome.TIMED_OUT, 53: Outcome.ERROR}
 MESSAGES = {
     Outcome.DECLINED: "Card declined: insufficient funds.",
-    Outcome.TIMED_OUT: "The payment gateway did not answer in time; no money was taken.",
+    Outcome.TIMED_OUT: "The payment gateway did not answer in time. A retry reuses the same "
+    "key, so the customer is charged at most once.",
     Outcome.ERROR: "Gateway error: service unavailable. Try again later.",
 }
 
@@ -109,7 +112,8 @@ class SandboxGateway:
         else:
             result = GatewayResult(outcome, message=MESSAGES[outcome])
         self.calls.append(("charge", idempotency_key))
-        self.answers[idempotency_key] = result
+        if outcome in (Outcome.SUCCEEDED, Outcome.DECLINED):
+            self.answers[idempotency_key] = result
         return result
 
     def refund(

@@ -10,6 +10,8 @@ in a second transaction.
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +40,7 @@ from .payments import GatewayResult, Outcome, get_gateway
 from .signals import StockLine
 
 CONTEXT = "orders"
+logger = logging.getLogger(__name__)
 
 FAILED_STATUS = {
     Outcome.DECLINED: PaymentStatus.DECLINED,
@@ -200,6 +203,15 @@ def _insert_order(*, cart: Cart, total: Decimal) -> Order:
 
 
 # --- Charging and refunding ---------------------------------------------------
+#
+# Three steps, two transactions. (1) With the order locked: check the action,
+# then record the attempt as a Pending Payment, or resume the last one whose
+# outcome is unknown (timeout, gateway error, a lost call) with its own key, so
+# the gateway can tell it is the same request. (2) Call the gateway with no
+# lock held. (3) With the order locked: record the answer, and on success the
+# transition, whatever changed meanwhile: the money has moved.
+
+MAX_KEY_LENGTH = 80
 
 
 @dataclass(frozen=True)
@@ -207,6 +219,55 @@ class ChargeOutcome:
     order: Order
     payment: Payment
     charged_now: bool  # False when the key had been seen: the first answer is returned
+
+
+def _check_key(key: str, action: str) -> None:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(f"The {action} request has no valid idempotency key; reload the page.")
+
+
+def _start_payment(*, order: Order, kind: str) -> Payment:
+    """Record a new attempt, or resume the last one whose outcome is unknown."""
+    latest = order.payments.filter(kind=kind).order_by("-created_at", "-pk").first()
+    if latest is not None and latest.resumable:
+        latest.status = PaymentStatus.PENDING
+        latest.failure_message = ""
+        latest.attempts += 1
+        latest.last_attempt_at = timezone.now()
+        latest.save(update_fields=["status", "failure_message", "attempts", "last_attempt_at"])
+        return latest
+    return Payment.objects.create(
+        order=order,
+        kind=kind,
+        amount=order.total,
+        currency=order.currency,
+        gateway=get_gateway().name,
+        idempotency_key=new_payment_key(kind, order),
+    )
+
+
+def new_payment_key(kind: str, order: Order) -> str:
+    return f"{kind}-{order.number}-{uuid.uuid4().hex[:16]}"
+
+
+def _call_gateway(operation: Callable[..., GatewayResult], **arguments: Any) -> GatewayResult:
+    """Never let an adapter's exception leave a payment Pending for good."""
+    try:
+        return operation(**arguments)
+    except Exception as error:
+        logger.exception("payment gateway raised")
+        return GatewayResult(
+            Outcome.ERROR,
+            message=f"Gateway error ({error.__class__.__name__}); retrying is safe: "
+            "it reuses this payment's key.",
+        )
+
+
+def _seen(key: str, *, order: Order, kind: str) -> Payment | None:
+    seen = Payment.objects.filter(request_key=key).first()
+    if seen is not None and (seen.order_id != order.pk or seen.kind != kind):
+        raise InvalidInput("That idempotency key belongs to another payment.")
+    return seen
 
 
 def charge_payment(*, actor: Any, order_id: int, idempotency_key: str) -> ChargeOutcome:
@@ -218,13 +279,14 @@ def charge_payment(*, actor: Any, order_id: int, idempotency_key: str) -> Charge
     gateway error leaves the order Pending and raises ``PaymentFailed`` with
     the gateway's message; the failed Payment stays on record.
     """
-    if not idempotency_key:
-        raise InvalidInput("The charge request has no idempotency key; reload the page.")
-    payment, existing = _record_charge_attempt(actor=actor, order_id=order_id, key=idempotency_key)
-    if existing:
+    if not actor.has_perm("orders.charge_order"):
+        raise NotPermitted("Your role does not allow Charge payment.")
+    _check_key(idempotency_key, "charge")
+    payment, seen = _record_charge_attempt(actor=actor, order_id=order_id, key=idempotency_key)
+    if seen:
         return _answer_seen_charge(payment)
-    gateway = get_gateway()
-    result = gateway.charge(
+    result = _call_gateway(
+        get_gateway().charge,
         amount=payment.amount,
         currency=payment.currency,
         token=payment.order.payment_token,
@@ -239,22 +301,15 @@ def charge_payment(*, actor: Any, order_id: int, idempotency_key: str) -> Charge
 @transaction.atomic
 def _record_charge_attempt(*, actor: Any, order_id: int, key: str) -> tuple[Payment, bool]:
     order = _locked_order(order_id)
-    seen = Payment.objects.filter(idempotency_key=key).select_related("order").first()
+    seen = _seen(key, order=order, kind=PaymentKind.CHARGE)
     if seen is not None:
-        if seen.order_id != order.pk or seen.kind != PaymentKind.CHARGE:
-            raise InvalidInput("That idempotency key belongs to another payment.")
         return seen, True
     check_transition(order, "charge", actor=actor)
     try:
         with transaction.atomic():
-            payment = Payment.objects.create(
-                order=order,
-                kind=PaymentKind.CHARGE,
-                amount=order.total,
-                currency=order.currency,
-                gateway=get_gateway().name,
-                idempotency_key=key,
-            )
+            payment = _start_payment(order=order, kind=PaymentKind.CHARGE)
+            payment.request_key = key
+            payment.save(update_fields=["request_key"])
     except IntegrityError:
         # The partial unique index: another click is charging this order now.
         raise TransitionNotAllowed(
@@ -274,17 +329,25 @@ def _answer_seen_charge(payment: Payment) -> ChargeOutcome:
     return ChargeOutcome(order=payment.order, payment=payment, charged_now=False)
 
 
-@transaction.atomic
-def _record_charge_result(*, actor: Any, payment_id: int, result: GatewayResult) -> ChargeOutcome:
-    payment = Payment.objects.select_for_update().get(pk=payment_id)
-    order = _locked_order(payment.order_id)
+def _finish_payment(payment: Payment, result: GatewayResult) -> None:
     payment.completed_at = timezone.now()
     if result.succeeded:
         payment.status = PaymentStatus.SUCCEEDED
         payment.gateway_reference = result.reference
-        payment.save(update_fields=["status", "gateway_reference", "completed_at"])
-        # The money is taken: only the state is checked, not the role or the
-        # market (both were checked before the gateway call).
+    else:
+        payment.status = FAILED_STATUS[result.outcome]
+        payment.failure_message = result.message
+    payment.save(update_fields=["status", "gateway_reference", "failure_message", "completed_at"])
+
+
+@transaction.atomic
+def _record_charge_result(*, actor: Any, payment_id: int, result: GatewayResult) -> ChargeOutcome:
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    order = _locked_order(payment.order_id)
+    _finish_payment(payment, result)
+    if result.succeeded:
+        # The money is taken: the preconditions (role, market, nothing in
+        # flight) held when the gateway was called and are not asked again.
         from_state = order.status
         order.charge()
         order.save(update_fields=["status", "paid_at", "updated_at"])
@@ -301,25 +364,22 @@ def _record_charge_result(*, actor: Any, payment_id: int, result: GatewayResult)
             ),
             order=order,
         )
-        return ChargeOutcome(order=order, payment=payment, charged_now=True)
-    payment.status = FAILED_STATUS[result.outcome]
-    payment.failure_message = result.message
-    payment.save(update_fields=["status", "failure_message", "completed_at"])
-    announce(
-        signals.payment_failed,
-        sender=Order,
-        event=_event(
-            order,
-            "payment_failed",
-            actor,
-            from_state=order.status,
-            to_state=order.status,
-            reason=result.message,
-            payload={"outcome": str(result.outcome), "amount": str(payment.amount)},
-        ),
-        order=order,
-    )
-    # Returned, not raised: raising here would roll back the record of the
+    else:
+        announce(
+            signals.payment_failed,
+            sender=Order,
+            event=_event(
+                order,
+                "payment_failed",
+                actor,
+                from_state=order.status,
+                to_state=order.status,
+                reason=result.message,
+                payload={"outcome": str(result.outcome), "amount": str(payment.amount)},
+            ),
+            order=order,
+        )
+    # Returned, not raised: raising here would roll back the record of a
     # failed attempt. ``charge_payment`` raises once this has committed.
     return ChargeOutcome(order=order, payment=payment, charged_now=True)
 
@@ -327,26 +387,28 @@ def _record_charge_result(*, actor: Any, payment_id: int, result: GatewayResult)
 def refund_order(*, actor: Any, order_id: int, reason: str, idempotency_key: str) -> Order:
     """Refund a Paid or Delivered order's charge through the gateway; Refunded on success.
 
-    Like charging: the refund Payment is recorded first, the gateway is
-    called with no lock held, the answer recorded after. A refusal leaves
-    the order as it was and raises ``PaymentFailed``.
+    Like charging: the refund is recorded (or an unresolved one resumed)
+    first, the gateway is called with no lock held, the answer recorded
+    after. A refusal leaves the order as it was and raises ``PaymentFailed``.
     """
-    if not idempotency_key:
-        raise InvalidInput("The refund request has no idempotency key; reload the page.")
-    refund, existing = _record_refund_attempt(
+    if not actor.has_perm("orders.refund_order"):
+        raise NotPermitted("Your role does not allow Refund.")
+    _check_key(idempotency_key, "refund")
+    refund, seen = _record_refund_attempt(
         actor=actor, order_id=order_id, reason=reason, key=idempotency_key
     )
-    if existing:
+    if seen:
         if refund.status == PaymentStatus.PENDING:
             raise TransitionNotAllowed("Refund is not possible: a refund is in progress.")
         if refund.failed:
-            raise PaymentFailed(refund.failure_message)
+            raise PaymentFailed(f"Refund failed: {refund.failure_message}")
         refund.order.refresh_from_db()
         return refund.order
     charge = (
         Payment.objects.charges().filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).first()
     )
-    result = get_gateway().refund(
+    result = _call_gateway(
+        get_gateway().refund,
         reference=charge.gateway_reference if charge else "",
         amount=refund.amount,
         currency=refund.currency,
@@ -364,28 +426,17 @@ def _record_refund_attempt(
     *, actor: Any, order_id: int, reason: str, key: str
 ) -> tuple[Payment, bool]:
     order = _locked_order(order_id)
-    seen = Payment.objects.filter(idempotency_key=key).select_related("order").first()
+    seen = _seen(key, order=order, kind=PaymentKind.REFUND)
     if seen is not None:
-        if seen.order_id != order.pk or seen.kind != PaymentKind.REFUND:
-            raise InvalidInput("That idempotency key belongs to another payment.")
         return seen, True
     transition = check_transition(order, "refund", actor=actor)
     if not reason.strip():
         raise InvalidInput(
             "A reason is required to refund an order.", field=transition.custom["input"]
         )
-    if Payment.objects.filter(
-        order=order, kind=PaymentKind.REFUND, status=PaymentStatus.PENDING
-    ).exists():
-        raise TransitionNotAllowed("Refund is not possible: a refund is in progress.")
-    refund = Payment.objects.create(
-        order=order,
-        kind=PaymentKind.REFUND,
-        amount=order.total,
-        currency=order.currency,
-        gateway=get_gateway().name,
-        idempotency_key=key,
-    )
+    refund = _start_payment(order=order, kind=PaymentKind.REFUND)
+    refund.request_key = key
+    refund.save(update_fields=["request_key"])
     return refund, False
 
 
@@ -395,11 +446,8 @@ def _record_refund_result(
 ) -> Order:
     refund = Payment.objects.select_for_update().get(pk=refund_id)
     order = _locked_order(refund.order_id)
-    refund.completed_at = timezone.now()
+    _finish_payment(refund, result)
     if not result.succeeded:
-        refund.status = FAILED_STATUS[result.outcome]
-        refund.failure_message = result.message
-        refund.save(update_fields=["status", "failure_message", "completed_at"])
         announce(
             signals.payment_failed,
             sender=Order,
@@ -414,9 +462,8 @@ def _record_refund_result(
             order=order,
         )
         return order
-    refund.status = PaymentStatus.SUCCEEDED
-    refund.gateway_reference = result.reference
-    refund.save(update_fields=["status", "gateway_reference", "completed_at"])
+    # Shipping waits while a refund is in flight (its condition), so the
+    # order is still Paid or Delivered here.
     from_state = order.status
     order.refund(reason=reason)
     order.save(update_fields=["status", "refund_reason", "refunded_at", "updated_at"])

@@ -14,3 +14,10 @@ WHITENOISE_USE_FINDERS = True
 # Persistent connections would outlive the live server's threads and block
 # dropping the PostgreSQL test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, like the real thing: an in-memory shared-cache database takes
+    # table locks that ignore the busy timeout, so concurrent transactions
+    # (the live server's threads, the double-click tests) would fail where
+    # production waits its turn.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from apps.core.transitions import transition_options
 from apps.markets.models import MarketStatus
 from apps.orders.models import Order, OrderStatus, Payment, PaymentKind
 
@@ -53,20 +54,28 @@ def test_assigning_status_directly_raises() -> None:
         order.status = OrderStatus.PAID
 
 
-def test_charge_needs_a_market_that_takes_charges() -> None:
+def _enabled(order: Order, user) -> dict[str, str]:
+    """Action → "" when enabled, else the reason it is disabled."""
+    return {o.name: o.disabled_reason for o in transition_options(order, user)}
+
+
+def test_charge_needs_a_market_that_takes_charges(superuser) -> None:
     order = OrderFactory(market__status=MarketStatus.SUSPENDED)
-    assert not can_proceed(order.charge)
-    assert can_proceed(order.cancel)
+    assert _enabled(order, superuser) == {"charge": "Market is suspended.", "cancel": ""}
+    # A precondition: checked before the gateway call, not when the capture
+    # is recorded, so django-fsm itself lets the recording through.
+    assert can_proceed(order.charge)
 
 
-def test_a_charge_in_flight_blocks_charge_and_cancel() -> None:
+def test_a_charge_in_flight_blocks_charge_and_cancel(superuser) -> None:
     order = OrderFactory()
     Payment.objects.create(
         order=order, kind=PaymentKind.CHARGE, amount=order.total, currency="EUR",
         gateway="sandbox", idempotency_key="k1",
     )  # fmt: skip
     order = Order.objects.get(pk=order.pk)
-    assert not can_proceed(order.charge)
+    reason = "A charge is in progress; wait for its outcome."
+    assert _enabled(order, superuser) == {"charge": reason, "cancel": reason}
     assert not can_proceed(order.cancel)
 
 

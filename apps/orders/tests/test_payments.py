@@ -38,6 +38,18 @@ def test_sandbox_is_deterministic(token: str, amount: str, outcome: Outcome) -> 
         assert bool(result.message) is not result.succeeded
 
 
+def test_timeouts_and_errors_are_not_remembered() -> None:
+    gateway = SandboxGateway()
+    first = gateway.charge(
+        amount=Decimal("5"), currency="EUR", token="tok_timeout", idempotency_key="k"
+    )
+    again = gateway.charge(
+        amount=Decimal("5"), currency="EUR", token="tok_visa", idempotency_key="k"
+    )
+    assert first.outcome is Outcome.TIMED_OUT and again.succeeded
+    assert len(gateway.calls) == 2
+
+
 def test_same_key_gets_the_first_answer_and_is_processed_once() -> None:
     gateway = SandboxGateway()
     first = gateway.charge(

@@ -122,8 +122,9 @@ def test_charge_succeeds_once(agent, sandbox) -> None:
     assert order.status == PD and order.paid_at is not None
     assert outcome.payment.status == PaymentStatus.SUCCEEDED
     assert outcome.payment.gateway_reference.startswith("ch_")
+    assert outcome.payment.request_key == "k1"
     assert Event.objects.filter(name="order_paid").count() == 1
-    assert sandbox.calls == [("charge", "k1")]
+    assert sandbox.calls == [("charge", outcome.payment.idempotency_key)]
 
 
 def test_retrying_with_the_same_key_charges_once(agent, sandbox) -> None:
@@ -132,7 +133,7 @@ def test_retrying_with_the_same_key_charges_once(agent, sandbox) -> None:
     again = services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="same")
     assert again.charged_now is False and again.payment.pk == first.payment.pk
     assert Payment.objects.count() == 1
-    assert sandbox.calls == [("charge", "same")]
+    assert sandbox.calls == [("charge", first.payment.idempotency_key)]
 
 
 def test_a_second_click_while_a_charge_is_in_flight_is_refused(agent, sandbox) -> None:
@@ -165,7 +166,7 @@ def test_each_gateway_failure_leaves_the_order_pending_with_the_failed_payment(
     assert payment.status == status and message in payment.failure_message
     failed = Event.objects.get(name="payment_failed")
     assert message in failed.reason
-    # A retry with a new key may succeed once the customer fixes the card.
+    # A retry (a new click) may succeed once the cause is fixed.
     Order.objects.filter(pk=order.pk).update(payment_token="tok_visa")
     services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k2")
     order.refresh_from_db()
@@ -268,8 +269,8 @@ def test_refund_goes_through_the_gateway(
         )
     order.refresh_from_db()
     assert (order.status, order.refund_reason) == (OrderStatus.REFUNDED, "Arrived broken")
-    assert sandbox.calls == [("refund", "r1")]
     refund = Payment.objects.get(kind="refund")
+    assert sandbox.calls == [("refund", refund.idempotency_key)]
     assert refund.status == PaymentStatus.SUCCEEDED and refund.gateway_reference.startswith("re_")
     assert Event.objects.get(name="order_refunded").reason == "Arrived broken"
     assert len(mailoutbox) == 1 and "Arrived broken" in mailoutbox[0].body
@@ -303,3 +304,112 @@ def test_bulk_reports_each_row(agent) -> None:
     )
     assert [o.number for o in outcome.done] == ["ORD-A"]
     assert outcome.skipped == [(pending, "ORD-B is Pending: Mark delivered is not possible.")]
+
+
+@pytest.mark.parametrize("token", ["tok_timeout", "tok_error"])
+def test_an_unknown_outcome_is_retried_with_the_same_gateway_key(
+    agent, sandbox, token: str
+) -> None:
+    """A timeout or an error may have taken the money: the retry must let the
+    gateway recognise the same request, not start a second charge."""
+    order = OrderFactory(payment_token=token)
+    with pytest.raises(services.PaymentFailed):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="click-1")
+    Order.objects.filter(pk=order.pk).update(payment_token="tok_visa")
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="click-2")
+    payment = Payment.objects.get()  # resumed, not a second payment
+    assert (payment.status, payment.attempts) == (PaymentStatus.SUCCEEDED, 2)
+    assert [key for _, key in sandbox.calls] == [payment.idempotency_key] * 2
+
+
+def test_a_declined_charge_is_retried_as_a_new_payment(agent, sandbox) -> None:
+    order = OrderFactory(payment_token="tok_decline")
+    with pytest.raises(services.PaymentFailed):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="click-1")
+    Order.objects.filter(pk=order.pk).update(payment_token="tok_visa")
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="click-2")
+    assert list(Payment.objects.order_by("pk").values_list("status", flat=True)) == [
+        PaymentStatus.DECLINED,
+        PaymentStatus.SUCCEEDED,
+    ]
+
+
+def test_a_lost_call_stops_blocking_after_a_while(agent, sandbox) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    order = OrderFactory()
+    services._record_charge_attempt(actor=agent, order_id=order.pk, key="lost")  # the worker died
+    with pytest.raises(TransitionNotAllowed, match="charge is in progress"):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="soon")
+    Payment.objects.update(last_attempt_at=timezone.now() - timedelta(minutes=6))
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="later")
+    payment = Payment.objects.get()
+    assert (payment.status, payment.attempts) == (PaymentStatus.SUCCEEDED, 2)
+
+
+def test_an_adapter_that_raises_leaves_an_error_not_a_stuck_payment(
+    agent, sandbox, monkeypatch
+) -> None:
+    order = OrderFactory()
+
+    def broken(**kwargs: Any) -> None:
+        raise ConnectionResetError("peer reset")
+
+    monkeypatch.setattr(sandbox, "charge", broken)
+    with pytest.raises(services.PaymentFailed, match="ConnectionResetError"):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    assert Payment.objects.get().status == PaymentStatus.ERROR
+
+
+def test_a_market_suspended_while_the_gateway_answers_still_records_the_capture(
+    agent, manager, sandbox, monkeypatch
+) -> None:
+    from apps.markets import services as market_services
+
+    order = OrderFactory()
+    real_charge = sandbox.charge
+
+    def charge_while_the_market_is_suspended(**kwargs: Any) -> Any:
+        market_services.suspend_market(actor=manager, market_id=order.market_id, reason="Fraud")
+        return real_charge(**kwargs)
+
+    monkeypatch.setattr(sandbox, "charge", charge_while_the_market_is_suspended)
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    order.refresh_from_db()
+    assert order.status == PD  # the money was taken: recorded, not a 500
+    assert Payment.objects.get().status == PaymentStatus.SUCCEEDED
+
+
+def test_shipping_waits_while_a_refund_is_in_flight(agent, finance, sandbox, monkeypatch) -> None:
+    order = OrderFactory(status=PD)
+    real_refund = sandbox.refund
+    refused: list[str] = []
+
+    def refund_while_an_agent_ships(**kwargs: Any) -> Any:
+        try:
+            services.ship_order(actor=agent, order_id=order.pk, tracking_number="TRK")
+        except TransitionNotAllowed as error:
+            refused.append(error.message)
+        return real_refund(**kwargs)
+
+    monkeypatch.setattr(sandbox, "refund", refund_while_an_agent_ships)
+    services.refund_order(actor=finance, order_id=order.pk, reason="Lost", idempotency_key="r")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REFUNDED
+    assert refused == ["Ship is not possible: A refund is in progress; wait for its outcome."]
+
+
+def test_a_role_without_the_permission_learns_nothing_from_a_known_key(viewer, agent) -> None:
+    order = OrderFactory()
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="known")
+    with pytest.raises(NotPermitted):
+        services.charge_payment(actor=viewer, order_id=order.pk, idempotency_key="known")
+
+
+@pytest.mark.parametrize("key", ["", "x" * 81])
+def test_a_missing_or_oversized_key_is_refused(agent, key: str) -> None:
+    order = OrderFactory()
+    with pytest.raises(InvalidInput, match="idempotency key"):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key=key)
