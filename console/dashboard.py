@@ -36,7 +36,8 @@ def work_queues(now: Any) -> list[Queue]:
     counts = Order.objects.counts_by_status()
     today = timezone.localdate(now).isoformat()
     failed_today = (
-        Payment.objects.failed()
+        Payment.objects.charges()
+        .failed()
         .filter(created_at__gte=_day_start(now))
         .values("order")
         .distinct()
@@ -62,9 +63,10 @@ class Revenue:
 
 
 def revenue(now: Any) -> list[Revenue]:
-    """Money taken today and in the last 7 days (today included), per currency."""
+    """Money taken (and kept) today and this week (since Monday), per currency."""
     today = _day_start(now)
-    this_week = Order.objects.filter(paid_at__gte=today - timedelta(days=6)).revenue_by_currency()
+    monday = today - timedelta(days=today.weekday())
+    this_week = Order.objects.filter(paid_at__gte=monday).revenue_by_currency()
     this_day = Order.objects.filter(paid_at__gte=today).revenue_by_currency()
     return [
         Revenue(currency, this_day.get(currency, Decimal("0.00")), amount)

@@ -131,3 +131,34 @@ def test_inline_validation_keeps_what_is_typed(sign_in, live_server, manager) ->
     expect(slug_error).to_contain_text("already used by another market")
     expect(page.get_by_label("Description")).to_have_value("Typed while the slug was being checked")
     expect(page.get_by_label("Description")).to_be_focused()
+
+
+def test_suspend_works_without_javascript(browser, live_server, e2e_db, manager) -> None:
+    from apps.accounts.tests.factories import PASSWORD
+
+    market = MarketFactory(name="Plain Market", slug="plain-market", status=MarketStatus.ACTIVE)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/?next=/markets/{market.slug}/")
+        page.get_by_label("Username").fill(manager.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Suspend", exact=True).click()
+        dialog = page.get_by_role("dialog", name="Suspend")
+        dialog.get_by_label("Reason for suspending").fill("Checked by hand")
+        dialog.get_by_role("button", name="Confirm").click()
+        expect(page).to_have_url(f"{live_server.url}/markets/{market.slug}/")
+        expect(page.locator("#market-detail [data-status]").first).to_have_text("Suspended")
+        expect(page.get_by_text("Plain Market is now Suspended.")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_focus_lands_on_the_swapped_region(sign_in, live_server, manager) -> None:
+    market = MarketFactory(name="Focus Market", slug="focus-market")
+    page: Page = sign_in(manager)
+    page.goto(f"{live_server.url}/markets/{market.slug}/")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator("#market-detail [data-status]").first).to_have_text("Active")
+    expect(page.locator("#market-detail")).to_be_focused()

@@ -9,16 +9,16 @@ announces them on commit. Stock is the exception: it moves with orders, in
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
+from apps.core.bulk import BulkOutcome
 from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.events import DomainEvent, announce, announce_many
+from apps.core.text import make_slug, require_length
 
 from . import signals
 from .models import Category, Product, Tag
@@ -106,10 +106,11 @@ def _create_reference(
 ) -> Category | Tag:
     # Whoever may add products may add the shelves and labels they need.
     _require(actor, "catalog.add_product", f"adding a {kind}")
-    name = name.strip()
+    name_length = model._meta.get_field("name").max_length or 0
+    name = require_length(name.strip(), field="name", label="A name", max_length=name_length)
     if not name:
         raise InvalidInput(f"A {kind} needs a name.", field="name")
-    slug = slugify(slug or name)
+    slug = make_slug(slug or name, max_length=model._meta.get_field("slug").max_length or 0)
     if not slug:
         raise InvalidInput("A slug needs at least one letter or digit.", field="slug")
     taken = InvalidInput(f"The slug “{slug}” is already used by another {kind}.", field="slug")
@@ -167,15 +168,15 @@ def create_product(
     category or tag that does not exist. Nothing is written when it refuses.
     """
     _require(actor, "catalog.add_product", "adding products")
-    name = name.strip()
+    name = require_length(name.strip(), field="name", label="A name", max_length=200)
     if not name:
         raise InvalidInput("A product needs a name.", field="name")
-    sku = sku.strip()
+    sku = require_length(sku.strip(), field="sku", label="A SKU", max_length=40)
     if not sku:
         raise InvalidInput("A product needs a SKU.", field="sku")
     price = _clean_price(price)
     stock = _clean_stock(stock)
-    slug = slugify(slug or name)
+    slug = make_slug(slug or name, max_length=80)
     if not slug:
         raise InvalidInput("A slug needs at least one letter or digit.", field="slug")
     if not _market_exists(market_id):
@@ -223,19 +224,13 @@ def create_product(
     return product
 
 
-@dataclass
-class BulkOutcome:
-    """What a bulk action did, row by row, for the report staff read."""
-
-    done: list[Product] = field(default_factory=list)
-    skipped: list[tuple[Product, str]] = field(default_factory=list)
-
-
 BULK_ACTIONS = {"activate": "Activate", "deactivate": "Deactivate"}
 
 
 @transaction.atomic
-def set_products_active(*, actor: Any, product_ids: Iterable[int], active: bool) -> BulkOutcome:
+def set_products_active(
+    *, actor: Any, product_ids: Iterable[int], active: bool
+) -> BulkOutcome[Product]:
     """Put products on sale (``active=True``) or take them off, in bulk.
 
     One query reads the rows (locked), one UPDATE changes those not yet in
@@ -248,7 +243,7 @@ def set_products_active(*, actor: Any, product_ids: Iterable[int], active: bool)
     products = list(
         Product.objects.select_for_update().filter(pk__in=set(product_ids)).order_by("name", "pk")
     )
-    outcome = BulkOutcome()
+    outcome: BulkOutcome[Product] = BulkOutcome()
     now = timezone.now()
     for product in products:
         if product.active == active:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from apps.core.bulk import bulk_response, selected_ids
 from apps.core.cache import cache_version
-from apps.core.errors import InvalidInput
-from apps.core.http import filtered, page_or_fragment, wants_fragment
+from apps.core.errors import InvalidInput, NotPermitted
+from apps.core.http import filtered, page_or_fragment
 
 from . import services
 from .filters import ProductFilter
@@ -65,28 +64,21 @@ def product_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def product_bulk(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(CHANGE_PERMISSION):
-        raise PermissionDenied("Your role does not allow activating or deactivating products.")
+        raise NotPermitted("Your role does not allow activating or deactivating products.")
     action = request.POST.get("action", "")
     if action not in services.BULK_ACTIONS:
         raise InvalidInput("Choose Activate or Deactivate for the selected products.")
-    try:
-        ids = [int(value) for value in request.POST.getlist("ids")]
-    except ValueError:
-        raise InvalidInput("The selection is not valid; reload the page.") from None
-    if not ids:
-        raise InvalidInput("Select at least one product first.")
+    ids = selected_ids(request, noun="product")
     outcome = services.set_products_active(
         actor=request.user, product_ids=ids, active=action == "activate"
     )
-    label = services.BULK_ACTIONS[action]
-    if outcome.done:
-        messages.success(request, f"{label}: {len(outcome.done)} done.")
-    if outcome.skipped:
-        messages.warning(request, f"{label}: {len(outcome.skipped)} skipped.")
-    if wants_fragment(request):
-        report = {"label": label, "done": outcome.done, "skipped": outcome.skipped}
-        return render(request, "catalog/list.html#results", _list_context(request, report=report))
-    for product, reason in outcome.skipped:
-        messages.warning(request, f"{product.name}: {reason}")
-    query = request.GET.urlencode()
-    return redirect(f"/products/{'?' + query if query else ''}")
+    return bulk_response(
+        request,
+        outcome,
+        label=services.BULK_ACTIONS[action],
+        name=lambda product: product.name,
+        fragment=lambda report: render(
+            request, "catalog/list.html#results", _list_context(request, report=report)
+        ),
+        list_url="/products/",
+    )

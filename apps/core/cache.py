@@ -11,7 +11,10 @@ import uuid
 
 from django.core.cache import cache
 
-VERSION_TIMEOUT = None  # versions live until bumped
+# A bump lost while the cache was unreachable must not leave fragments stale
+# for long: versions also expire, which makes everything recompute at most
+# every few minutes.
+VERSION_TIMEOUT = 300
 
 
 def _key(namespace: str) -> str:

@@ -8,15 +8,15 @@ records the domain event in the same transaction and announces it on commit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
-from django.utils.text import slugify
 
+from apps.core.bulk import BulkOutcome
 from apps.core.errors import DomainError, InvalidInput, NotPermitted
 from apps.core.events import DomainEvent, announce
+from apps.core.text import make_slug, require_length
 from apps.core.transitions import perform_transition
 
 from . import signals
@@ -63,10 +63,10 @@ def create_market(
 ) -> Market:
     """Create a Draft market. The slug defaults to one made from the name."""
     _require(actor, "markets.add_market", "creating markets")
-    name = name.strip()
+    name = require_length(name.strip(), field="name", label="A name", max_length=120)
     if not name:
         raise InvalidInput("A market needs a name.", field="name")
-    slug = slugify(slug or name)
+    slug = make_slug(slug or name, max_length=80)
     _check_slug(slug)
     market = Market(name=name, slug=slug, currency=currency, description=description.strip())
     try:
@@ -93,11 +93,13 @@ def update_market(*, actor: Any, market_id: int, **changes: Any) -> Market:
     _require(actor, "markets.change_market", "editing markets")
     market = _locked(market_id)
     if "name" in changes:
-        changes["name"] = changes["name"].strip()
+        changes["name"] = require_length(
+            changes["name"].strip(), field="name", label="A name", max_length=120
+        )
         if not changes["name"]:
             raise InvalidInput("A market needs a name.", field="name")
     if "slug" in changes:
-        changes["slug"] = slugify(changes["slug"])
+        changes["slug"] = make_slug(changes["slug"], max_length=80)
         _check_slug(changes["slug"], exclude_id=market.pk)
     try:
         changed = market.edit(**changes)
@@ -207,18 +209,12 @@ TRANSITION_SERVICES: dict[str, Callable[..., Market]] = {
 }
 
 
-@dataclass
-class BulkOutcome:
-    """What a bulk action did, row by row, for the report staff read."""
-
-    done: list[Market] = field(default_factory=list)
-    skipped: list[tuple[Market, str]] = field(default_factory=list)
-
-
 BULK_ACTIONS = {"publish": "Publish", "archive": "Archive"}
 
 
-def bulk_transition_markets(*, actor: Any, market_ids: list[int], action: str) -> BulkOutcome:
+def bulk_transition_markets(
+    *, actor: Any, market_ids: list[int], action: str
+) -> BulkOutcome[Market]:
     """Run ``action`` on each market on its own: one refusal skips that row only.
 
     Each row is its own transaction (a failure leaves the others done), and
@@ -228,7 +224,7 @@ def bulk_transition_markets(*, actor: Any, market_ids: list[int], action: str) -
         raise InvalidInput(f"Unknown bulk action {action!r}.")
     service = TRANSITION_SERVICES[action]
     markets = Market.objects.filter(pk__in=market_ids)
-    outcome = BulkOutcome()
+    outcome: BulkOutcome[Market] = BulkOutcome()
     for market in markets.order_by("name"):
         try:
             outcome.done.append(service(actor=actor, market_id=market.pk))

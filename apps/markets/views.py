@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
@@ -14,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
+from apps.core.bulk import bulk_response, selected_ids
 from apps.core.cache import cache_version
-from apps.core.errors import InvalidInput
+from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.http import filtered, page_or_fragment, wants_fragment
 from apps.core.transitions import transition_options
 
@@ -68,27 +68,21 @@ def market_bulk(request: HttpRequest) -> HttpResponse:
     permission = BULK_PERMISSIONS.get(action)
     if permission is None:
         raise InvalidInput("Choose Publish or Archive for the selected markets.")
-    if not request.user.has_perm(permission):
-        raise PermissionDenied(f"Your role does not allow {services.BULK_ACTIONS[action]}.")
-    try:
-        ids = [int(value) for value in request.POST.getlist("ids")]
-    except ValueError:
-        raise InvalidInput("The selection is not valid; reload the page.") from None
-    if not ids:
-        raise InvalidInput("Select at least one market first.")
-    outcome = services.bulk_transition_markets(actor=request.user, market_ids=ids, action=action)
     label = services.BULK_ACTIONS[action]
-    if outcome.done:
-        messages.success(request, f"{label}: {len(outcome.done)} done.")
-    if outcome.skipped:
-        messages.warning(request, f"{label}: {len(outcome.skipped)} skipped.")
-    if wants_fragment(request):
-        report = {"label": label, "done": outcome.done, "skipped": outcome.skipped}
-        return render(request, "markets/list.html#results", _list_context(request, report=report))
-    for market, reason in outcome.skipped:
-        messages.warning(request, f"{market.name}: {reason}")
-    query = request.GET.urlencode()
-    return redirect(f"/markets/{'?' + query if query else ''}")
+    if not request.user.has_perm(permission):
+        raise NotPermitted(f"Your role does not allow {label}.")
+    ids = selected_ids(request, noun="market")
+    outcome = services.bulk_transition_markets(actor=request.user, market_ids=ids, action=action)
+    return bulk_response(
+        request,
+        outcome,
+        label=label,
+        name=lambda market: market.name,
+        fragment=lambda report: render(
+            request, "markets/list.html#results", _list_context(request, report=report)
+        ),
+        list_url="/markets/",
+    )
 
 
 def _detail_context(request: HttpRequest, market: Market) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.headerregistry import Address
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -23,7 +25,8 @@ def send_order_email(*, order_id: int, kind: str) -> None:
         subject=SUBJECTS[kind].format(number=order.number),
         body=render_to_string(f"orders/email/{kind}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[f"{order.customer_name} <{order.customer_email}>"],
+        # An Address quotes names with commas or quotes ("Smith, John").
+        to=[str(Address(display_name=order.customer_name, addr_spec=order.customer_email))],
     )
     message.attach_alternative(render_to_string(f"orders/email/{kind}.html", context), "text/html")
     message.send()

@@ -154,10 +154,12 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return counts
 
     def with_failed_payment_on(self, day: Any) -> OrderQuerySet:
-        """Orders that had a declined, timed-out or errored payment on ``day``."""
+        """Orders whose charge was declined, timed out or errored on ``day``."""
         failed = [PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR]
         return self.filter(
-            pk__in=Payment.objects.filter(status__in=failed, created_at__date=day).values("order")
+            pk__in=Payment.objects.charges()
+            .filter(status__in=failed, created_at__date=day)
+            .values("order")
         )
 
     def revenue_by_currency(self) -> dict[str, Decimal]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from apps.core.bulk import BulkOutcome
 from apps.core.errors import DomainError, InvalidInput, NotPermitted, TransitionNotAllowed
 from apps.core.events import DomainEvent, announce
 from apps.core.transitions import check_transition, perform_transition
@@ -590,23 +591,15 @@ TRANSITION_SERVICES: dict[str, Callable[..., Any]] = {
 }
 
 
-@dataclass
-class BulkOutcome:
-    """What a bulk action did, row by row."""
-
-    done: list[Order] = field(default_factory=list)
-    skipped: list[tuple[Order, str]] = field(default_factory=list)
-
-
 BULK_ACTIONS = {"mark_delivered": "Mark delivered", "cancel": "Cancel order"}
 
 
-def bulk_transition_orders(*, actor: Any, order_ids: list[int], action: str) -> BulkOutcome:
+def bulk_transition_orders(*, actor: Any, order_ids: list[int], action: str) -> BulkOutcome[Order]:
     """Run ``action`` on each order in its own transaction; report done and skipped rows."""
     if action not in BULK_ACTIONS:
         raise InvalidInput(f"Unknown bulk action {action!r}.")
     service = TRANSITION_SERVICES[action]
-    outcome = BulkOutcome()
+    outcome: BulkOutcome[Order] = BulkOutcome()
     for order in Order.objects.filter(pk__in=order_ids).order_by("placed_at", "pk"):
         try:
             outcome.done.append(service(actor=actor, order_id=order.pk))

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
+from apps.core.bulk import bulk_response, selected_ids
 from apps.core.cache import cache_version
-from apps.core.errors import InvalidInput
+from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.http import filtered, page_or_fragment, wants_fragment
 from apps.core.transitions import transition_options
 
@@ -76,25 +76,19 @@ def order_bulk(request: HttpRequest) -> HttpResponse:
         raise InvalidInput("Choose Mark delivered or Cancel order for the selected orders.")
     label = services.BULK_ACTIONS[action]
     if not request.user.has_perm(permission):
-        raise PermissionDenied(f"Your role does not allow {label}.")
-    try:
-        ids = [int(value) for value in request.POST.getlist("ids")]
-    except ValueError:
-        raise InvalidInput("The selection is not valid; reload the page.") from None
-    if not ids:
-        raise InvalidInput("Select at least one order first.")
+        raise NotPermitted(f"Your role does not allow {label}.")
+    ids = selected_ids(request, noun="order")
     outcome = services.bulk_transition_orders(actor=request.user, order_ids=ids, action=action)
-    if outcome.done:
-        messages.success(request, f"{label}: {len(outcome.done)} done.")
-    if outcome.skipped:
-        messages.warning(request, f"{label}: {len(outcome.skipped)} skipped.")
-    if wants_fragment(request):
-        report = {"label": label, "done": outcome.done, "skipped": outcome.skipped}
-        return render(request, "orders/list.html#results", _list_context(request, report=report))
-    for order, reason in outcome.skipped:
-        messages.warning(request, f"{order.number}: {reason}")
-    query = request.GET.urlencode()
-    return redirect(f"/orders/{'?' + query if query else ''}")
+    return bulk_response(
+        request,
+        outcome,
+        label=label,
+        name=lambda order: order.number,
+        fragment=lambda report: render(
+            request, "orders/list.html#results", _list_context(request, report=report)
+        ),
+        list_url="/orders/",
+    )
 
 
 class _Echo:

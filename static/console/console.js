@@ -281,6 +281,8 @@
     }
     if (key === "j" || key === "k") { if (rows().length) { event.preventDefault(); moveSelection(key === "j" ? 1 : -1); } return; }
     if (key === "Enter" || key === "o") {
+      // Enter on a focused link or button does what that control does.
+      if (event.target.closest && event.target.closest("a, button, summary, [role=button]")) return;
       var row = selectedRow();
       var target = row && row.querySelector("a[href]");
       if (target) { event.preventDefault(); window.location.assign(target.href); }
@@ -297,12 +299,14 @@
   });
 
   // ---- htmx integration --------------------------------------------------
-  document.body.addEventListener("htmx:afterSwap", function (event) {
+  document.body.addEventListener("htmx:afterSettle", function (event) {
     // Focus must never be lost: if the focused element was swapped away,
-    // land on the swapped region instead of <body>.
+    // land on the swapped region instead of <body>. An outerHTML swap
+    // replaces the target element, so look the region up again by its id.
     if (document.activeElement === document.body || !document.activeElement) {
-      var region = event.detail.target;
-      if (region && region.focus) {
+      var target = event.detail.target;
+      var region = (target && target.id && document.getElementById(target.id)) || target;
+      if (region && region.isConnected && region.focus && !(palette && palette.open)) {
         if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
         region.focus({ preventScroll: true });
       }

@@ -185,3 +185,11 @@ def test_superusers_may_do_everything(superuser) -> None:
     market = MarketFactory()
     assert not Group.objects.filter(user=superuser).exists()
     services.publish_market(actor=superuser, market_id=market.pk)
+
+
+def test_a_long_name_gets_a_slug_that_fits_and_an_overlong_one_a_message(manager) -> None:
+    market = services.create_market(actor=manager, name="Word " * 23, currency="EUR")
+    assert len(market.slug) <= 80
+    with pytest.raises(InvalidInput, match="at most 120 characters") as raised:
+        services.create_market(actor=manager, name="x" * 121, currency="EUR")
+    assert raised.value.field == "name"

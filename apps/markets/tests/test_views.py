@@ -20,11 +20,17 @@ HTMX = {"HX-Request": "true"}
 pytestmark = pytest.mark.django_db
 
 
+# A transition's button: a <button>, or a link with role="button" (opens a dialog).
+BUTTON = r"<(?:button|a role=\"button\")[^>]*data-label=\"([^\"]+)\"[^>]*>"
+
+
 def _buttons(content: bytes) -> dict[str, bool]:
     """Transition buttons on a page: label → enabled."""
     html = content.decode()
     found = {}
-    for match in re.finditer(r"<button[^>]*data-label=\"([^\"]+)\"[^>]*>", html):
+    for match in re.finditer(
+        r"<(?:button|a role=\"button\")[^>]*data-label=\"([^\"]+)\"[^>]*>", html
+    ):
         found[match.group(1)] = " disabled" not in match.group(0)
     return found
 
@@ -410,3 +416,13 @@ def test_an_invalid_filter_value_shows_no_rows_and_says_why(client: Client, view
     assert "data-filter-errors" in content
     assert "Select a valid choice." in content
     assert ">Alpha<" not in content
+
+
+def test_without_javascript_confirm_renders_the_dialog_open(client: Client, manager) -> None:
+    market = MarketFactory(status=A)
+    _signed_in(client, manager)
+    closed = client.get(f"/markets/{market.slug}/").content.decode()
+    assert re.search(r'<a role="button"[^>]*href="\?confirm=suspend"', closed)
+    assert not re.search(r"<dialog id=\"dialog-suspend\"[^>]*\bopen\b", closed)
+    opened = client.get(f"/markets/{market.slug}/?confirm=suspend").content.decode()
+    assert re.search(r"<dialog id=\"dialog-suspend\"[^>]*\bopen\b", opened)

@@ -413,3 +413,14 @@ def test_a_missing_or_oversized_key_is_refused(agent, key: str) -> None:
     order = OrderFactory()
     with pytest.raises(InvalidInput, match="idempotency key"):
         services.charge_payment(actor=agent, order_id=order.pk, idempotency_key=key)
+
+
+def test_emails_are_plain_text_and_quote_awkward_names(
+    agent, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    cart = _cart(customer_name="O'Brien, Pat & Co")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    email = mailoutbox[0]
+    assert "Hello O'Brien, Pat & Co," in email.body  # not &#x27; or &amp;
+    assert email.to == [f'"O\'Brien, Pat & Co" <{cart.customer_email}>']

@@ -27,9 +27,15 @@ P, PD, SH, DL, CX, RF = (
 )  # fmt: skip
 
 
+# A transition's button: a <button>, or a link with role="button" (opens a dialog).
+BUTTON = r"<(?:button|a role=\"button\")[^>]*data-label=\"([^\"]+)\"[^>]*>"
+
+
 def _buttons(content: bytes) -> dict[str, bool]:
     found = {}
-    for match in re.finditer(r"<button[^>]*data-label=\"([^\"]+)\"[^>]*>", content.decode()):
+    for match in re.finditer(
+        r"<(?:button|a role=\"button\")[^>]*data-label=\"([^\"]+)\"[^>]*>", content.decode()
+    ):
         found[match.group(1)] = " disabled" not in match.group(0)
     return found
 
@@ -350,10 +356,28 @@ def test_cart_detail_budget(client: Client, agent, items: int) -> None:
 
 @pytest.mark.parametrize("rows", [5, 200])
 def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
+    from apps.core.cache import bump_cache_version
+
     _orders(rows)
     client.force_login(agent)
-    # session, user: the rest is one cached fragment
+    # Cached: session, user; the rest is one cached fragment.
     assert _queries(client, "/") == 2
+    # Uncached (after any event): + counts by status, suspended markets,
+    # failed charges today, revenue today, revenue this week, recent events.
+    client.get("/")
+    bump_cache_version("activity")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/").status_code == 200
+    assert len(captured) == 8
+
+
+def _queue_count(client: Client, queue: str) -> str:
+    """The number a dashboard work queue shows."""
+    content = client.get("/").content.decode()
+    pattern = rf'data-queue="{queue}">\s*<div class="card-body">\s*<div[^>]*data-count>(\d+)<'
+    match = re.search(pattern, content)
+    assert match, queue
+    return match.group(1)
 
 
 def test_dashboard_is_fresh_after_an_event(
@@ -364,20 +388,10 @@ def test_dashboard_is_fresh_after_an_event(
     order = OrderFactory()
     client.force_login(agent)
 
-    def awaiting() -> str:
-        content = client.get("/").content.decode()
-        match = re.search(
-            r'data-queue="Awaiting payment">\s*<div class="card-body">'
-            r"\s*<div[^>]*data-count>(\d+)<",
-            content,
-        )
-        assert match
-        return match.group(1)
-
-    assert awaiting() == "1"
+    assert _queue_count(client, "Awaiting payment") == "1"
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_order(actor=agent, order_id=order.pk)
-    assert awaiting() == "0"
+    assert _queue_count(client, "Awaiting payment") == "0"
 
 
 def test_cart_list_shows_exact_totals(client: Client, agent) -> None:
@@ -393,3 +407,32 @@ def test_cart_list_shows_exact_totals(client: Client, agent) -> None:
     content = client.get("/carts/").content.decode()
     assert f"0.30 {cart.market.currency}" in content
     assert "<th" in content and ">Market<" in content
+
+
+def test_a_refused_htmx_bulk_action_says_why(client: Client, viewer) -> None:
+    order = OrderFactory()
+    client.force_login(viewer)
+    response = client.post("/orders/bulk/", {"action": "cancel", "ids": [order.pk]}, headers=HTMX)
+    assert response.status_code == 403
+    message = json.loads(response["HX-Trigger"])["messages"]["items"][0]
+    assert message == {"level": "error", "text": "Your role does not allow Cancel order."}
+
+
+def test_htmx_list_refreshes_the_sidebar_in_place(client: Client, viewer) -> None:
+    OrderFactory()
+    client.force_login(viewer)
+    content = client.get("/orders/?status=pending", headers=HTMX).content.decode()
+    assert '<nav id="sidebar" aria-label="Order counts" hx-swap-oob="true">' in content
+    assert "outerHTML:#sidebar" not in content
+
+
+def test_failed_refunds_are_not_failed_payments_on_the_dashboard(client: Client, agent) -> None:
+    from apps.orders.models import PaymentKind
+
+    order = OrderFactory(status=PD)
+    Payment.objects.create(
+        order=order, kind=PaymentKind.REFUND, amount=order.total, currency="EUR",
+        gateway="sandbox", idempotency_key="r", status="declined",
+    )  # fmt: skip
+    client.force_login(agent)
+    assert _queue_count(client, "Failed payments today") == "0"
