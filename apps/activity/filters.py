@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
+from apps.core.filters import ConsoleFilterSet
+
 from .models import Event, EventQuerySet
 
 
@@ -19,7 +21,9 @@ def _choices_of(field: str) -> Any:
     return choices
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(ConsoleFilterSet):
+    search_placeholder = "Subject or reason"
+
     q = django_filters.CharFilter(method="search_events", label="Search")
     context = django_filters.ChoiceFilter(choices=_choices_of("context"), empty_label="Any context")
     name = django_filters.ChoiceFilter(
@@ -45,15 +49,6 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields = ["q", "context", "name", "actor", "occurred_from", "occurred_to"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
-        self.form.fields["q"].widget.attrs.update(
-            {"type": "search", "data-search-input": "", "placeholder": "Subject or reason"}
-        )
 
     def search_events(self, queryset: EventQuerySet, name: str, value: str) -> EventQuerySet:
         return queryset.search(value)

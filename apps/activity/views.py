@@ -24,4 +24,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
     table = EventTable(filtered(filterset))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     template = page_or_fragment(request, "activity/list.html", "results")
-    return render(request, template, {"filter": filterset, "table": table})
+    return render(
+        request, template, {"filter": filterset, "table": table, "list_url": "/activity/"}
+    )

@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apps.core.filters import ConsoleFilterSet
+
 from .models import Category, Product, ProductQuerySet, Tag
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -17,8 +19,10 @@ def _markets(request: HttpRequest | None) -> QuerySet[Any]:
     return market_model._default_manager.order_by("name")
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(ConsoleFilterSet):
     """The product list's filters; their values (slugs, yes/no) live in the URL."""
+
+    search_placeholder = "Name or SKU"
 
     q = django_filters.CharFilter(method="search_products", label="Search")
     market = django_filters.ModelChoiceFilter(
@@ -40,12 +44,6 @@ class ProductFilter(django_filters.FilterSet):
     class Meta:
         model = Product
         fields = ["q", "market", "category", "tag", "active", "in_stock"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, form_field in self.form.fields.items():
-            if name != "q":
-                form_field.widget.attrs.setdefault("class", "form-select")
 
     def search_products(self, queryset: ProductQuerySet, name: str, value: str) -> ProductQuerySet:
         return queryset.search(value)

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.bulk import BulkOutcome
-from apps.core.errors import InvalidInput, NotPermitted
+from apps.core.errors import InvalidInput, require_permission
 from apps.core.events import DomainEvent, announce, announce_many
 from apps.core.text import make_slug, require_length
 
@@ -30,21 +30,7 @@ MAX_PRICE = Decimal("9999999999.99")
 
 
 def _event(product: Product, name: str, actor: Any, **details: Any) -> DomainEvent:
-    return DomainEvent(
-        context=CONTEXT,
-        name=name,
-        aggregate_type="product",
-        aggregate_id=str(product.pk),
-        aggregate_label=product.name,
-        aggregate_url=product.get_absolute_url(),
-        actor_id=actor.pk if actor is not None else None,
-        **details,
-    )
-
-
-def _require(actor: Any, permission: str, action: str) -> None:
-    if not actor.has_perm(permission):
-        raise NotPermitted(f"Your role does not allow {action}.")
+    return DomainEvent.of(product, context=CONTEXT, name=name, actor=actor, **details)
 
 
 def _market_exists(market_id: int) -> bool:
@@ -105,7 +91,7 @@ def _create_reference(
     model: type[Category] | type[Tag], *, actor: Any, kind: str, name: str, slug: str
 ) -> Category | Tag:
     # Whoever may add products may add the shelves and labels they need.
-    _require(actor, "catalog.add_product", f"adding a {kind}")
+    require_permission(actor, "catalog.add_product", f"adding a {kind}")
     name_length = model._meta.get_field("name").max_length or 0
     name = require_length(name.strip(), field="name", label="A name", max_length=name_length)
     if not name:
@@ -167,7 +153,7 @@ def create_product(
     price or stock, a SKU or slug already used in the market, and a market,
     category or tag that does not exist. Nothing is written when it refuses.
     """
-    _require(actor, "catalog.add_product", "adding products")
+    require_permission(actor, "catalog.add_product", "adding products")
     name = require_length(name.strip(), field="name", label="A name", max_length=200)
     if not name:
         raise InvalidInput("A product needs a name.", field="name")
@@ -238,7 +224,7 @@ def set_products_active(
     already in that state is skipped with the reason. Ids that match no
     product are ignored (they were deleted meanwhile or never existed).
     """
-    _require(actor, "catalog.change_product", "activating or deactivating products")
+    require_permission(actor, "catalog.change_product", "activating or deactivating products")
     state = "active" if active else "inactive"
     products = list(
         Product.objects.select_for_update().filter(pk__in=set(product_ids)).order_by("name", "pk")

@@ -7,14 +7,12 @@ from typing import Any
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 
 from apps.core.bulk import bulk_response, selected_ids
-from apps.core.cache import cache_version
 from apps.core.errors import InvalidInput, NotPermitted
-from apps.core.http import filtered, page_or_fragment
+from apps.core.http import page_or_fragment
+from apps.core.lists import SidebarRow, list_context
 
 from . import services
 from .filters import ProductFilter
@@ -22,11 +20,10 @@ from .models import Product
 from .receivers import CACHE_NAMESPACE
 from .tables import ProductTable
 
-PAGE_SIZE = 25
 CHANGE_PERMISSION = "catalog.change_product"
 
 
-def _sidebar_rows() -> list[tuple[str, str, str, int]]:
+def _sidebar_rows() -> list[SidebarRow]:
     """(key, label, query string, count) for the sidebar, counted in one query."""
     counts = Product.objects.counts()
     return [
@@ -38,20 +35,21 @@ def _sidebar_rows() -> list[tuple[str, str, str, int]]:
 
 
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    filterset = ProductFilter(request.GET, queryset=Product.objects.with_relations())
-    may_change = request.user.has_perm(CHANGE_PERMISSION)
-    bulk_actions = list(services.BULK_ACTIONS.items()) if may_change else []
-    table = ProductTable(filtered(filterset), exclude=() if may_change else ("select",))
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return {
-        "filter": filterset,
-        "table": table,
-        "bulk_actions": bulk_actions,
-        "sidebar_version": cache_version(CACHE_NAMESPACE),
-        # Counted only when the cached sidebar is missing.
-        "sidebar_counts": SimpleLazyObject(_sidebar_rows),
+    return list_context(
+        request,
+        filterset=ProductFilter(request.GET, queryset=Product.objects.with_relations()),
+        table_class=ProductTable,
+        bulk_actions={
+            action: (label, CHANGE_PERMISSION) for action, label in services.BULK_ACTIONS.items()
+        },
+        cache_namespace=CACHE_NAMESPACE,
+        sidebar_rows=_sidebar_rows,
+        list_url="/products/",
+        bulk_url="/products/bulk/",
+        noun="products",
+        sidebar_label="Product counts",
         **extra,
-    }
+    )
 
 
 @require_GET

@@ -36,6 +36,12 @@ class NotPermitted(DomainError):
     http_status = 403
 
 
+def require_permission(actor: object, permission: str, action: str) -> None:
+    """Raise ``NotPermitted`` ("Your role does not allow <action>.") unless allowed."""
+    if not actor.has_perm(permission):  # type: ignore[attr-defined]
+        raise NotPermitted(f"Your role does not allow {action}.")
+
+
 class TransitionNotAllowed(DomainError):
     """The aggregate's current state (or a condition) does not allow this transition."""
 

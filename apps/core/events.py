@@ -46,6 +46,22 @@ class DomainEvent:
     payload: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=timezone.now)
 
+    @classmethod
+    def of(
+        cls, aggregate: Any, *, context: str, name: str, actor: Any, **details: Any
+    ) -> DomainEvent:
+        """The event ``name`` about a model instance: its type, id, ``str()`` and URL."""
+        return cls(
+            context=context,
+            name=name,
+            aggregate_type=aggregate._meta.model_name,
+            aggregate_id=str(aggregate.pk),
+            aggregate_label=str(aggregate),
+            aggregate_url=aggregate.get_absolute_url(),
+            actor_id=actor.pk if actor is not None else None,
+            **details,
+        )
+
 
 def announce(signal: Signal, *, sender: type, event: DomainEvent, **arguments: Any) -> None:
     """Record ``event`` now and send ``signal(event=...)`` once the transaction commits."""

@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import django_filters
 
+from apps.core.filters import ConsoleFilterSet
+
 from .models import Currency, Market, MarketQuerySet, MarketStatus
 
 
-class MarketFilter(django_filters.FilterSet):
+class MarketFilter(ConsoleFilterSet):
     """The market list's filters; their values live in the URL."""
+
+    search_placeholder = "Name or slug"
 
     q = django_filters.CharFilter(method="search_markets", label="Search")
     status = django_filters.ChoiceFilter(choices=MarketStatus.choices, empty_label="Any status")

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 
 from apps.core.bulk import BulkOutcome
-from apps.core.errors import DomainError, InvalidInput, NotPermitted
+from apps.core.errors import DomainError, InvalidInput, require_permission
 from apps.core.events import DomainEvent, announce
 from apps.core.text import make_slug, require_length
 from apps.core.transitions import perform_transition
@@ -26,21 +26,7 @@ CONTEXT = "markets"
 
 
 def _event(market: Market, name: str, actor: Any, **details: Any) -> DomainEvent:
-    return DomainEvent(
-        context=CONTEXT,
-        name=name,
-        aggregate_type="market",
-        aggregate_id=str(market.pk),
-        aggregate_label=market.name,
-        aggregate_url=market.get_absolute_url(),
-        actor_id=actor.pk if actor is not None else None,
-        **details,
-    )
-
-
-def _require(actor: Any, permission: str, action: str) -> None:
-    if not actor.has_perm(permission):
-        raise NotPermitted(f"Your role does not allow {action}.")
+    return DomainEvent.of(market, context=CONTEXT, name=name, actor=actor, **details)
 
 
 def _locked(market_id: int) -> Market:
@@ -62,7 +48,7 @@ def create_market(
     *, actor: Any, name: str, currency: str, description: str = "", slug: str = ""
 ) -> Market:
     """Create a Draft market. The slug defaults to one made from the name."""
-    _require(actor, "markets.add_market", "creating markets")
+    require_permission(actor, "markets.add_market", "creating markets")
     name = require_length(name.strip(), field="name", label="A name", max_length=120)
     if not name:
         raise InvalidInput("A market needs a name.", field="name")
@@ -90,7 +76,7 @@ def create_market(
 @transaction.atomic
 def update_market(*, actor: Any, market_id: int, **changes: Any) -> Market:
     """Change a market's name, description, and (while Draft) currency or slug."""
-    _require(actor, "markets.change_market", "editing markets")
+    require_permission(actor, "markets.change_market", "editing markets")
     market = _locked(market_id)
     if "name" in changes:
         changes["name"] = require_length(

@@ -8,15 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_tables2 import RequestConfig
 
 from apps.core.bulk import bulk_response, selected_ids
-from apps.core.cache import cache_version
 from apps.core.errors import InvalidInput, NotPermitted
-from apps.core.http import filtered, page_or_fragment, wants_fragment
+from apps.core.http import page_or_fragment, wants_fragment
+from apps.core.lists import SidebarRow, list_context
 from apps.core.transitions import transition_options
 
 from . import services
@@ -26,33 +24,38 @@ from .models import Market, MarketStatus
 from .receivers import CACHE_NAMESPACE
 from .tables import MarketTable
 
-PAGE_SIZE = 25
-BULK_PERMISSIONS = {"publish": "markets.publish_market", "archive": "markets.archive_market"}
+# action → (label, permission)
+BULK_ACTIONS = {
+    "publish": (services.BULK_ACTIONS["publish"], "markets.publish_market"),
+    "archive": (services.BULK_ACTIONS["archive"], "markets.archive_market"),
+}
 
 
-def _status_rows() -> list[tuple[str, str, int]]:
+def _sidebar_rows() -> list[SidebarRow]:
     counts = Market.objects.counts_by_status()
-    return [(value, label, counts[value]) for value, label in MarketStatus.choices]
+    return [
+        ("all", "All markets", "", sum(counts.values())),
+        *(
+            (value, label, f"status={value}", counts[value])
+            for value, label in MarketStatus.choices
+        ),
+    ]
 
 
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    filterset = MarketFilter(request.GET, queryset=Market.objects.all())
-    bulk_actions = [
-        (action, label)
-        for action, label in services.BULK_ACTIONS.items()
-        if request.user.has_perm(BULK_PERMISSIONS[action])
-    ]
-    table = MarketTable(filtered(filterset), exclude=() if bulk_actions else ("select",))
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return {
-        "filter": filterset,
-        "table": table,
-        "bulk_actions": bulk_actions,
-        "sidebar_version": cache_version(CACHE_NAMESPACE),
-        # Counted only when the cached sidebar is missing.
-        "status_counts": SimpleLazyObject(_status_rows),
+    return list_context(
+        request,
+        filterset=MarketFilter(request.GET, queryset=Market.objects.all()),
+        table_class=MarketTable,
+        bulk_actions=BULK_ACTIONS,
+        cache_namespace=CACHE_NAMESPACE,
+        sidebar_rows=_sidebar_rows,
+        list_url="/markets/",
+        bulk_url="/markets/bulk/",
+        noun="markets",
+        sidebar_label="Market counts",
         **extra,
-    }
+    )
 
 
 @require_GET
@@ -65,10 +68,9 @@ def market_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def market_bulk(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
-    permission = BULK_PERMISSIONS.get(action)
-    if permission is None:
+    if action not in BULK_ACTIONS:
         raise InvalidInput("Choose Publish or Archive for the selected markets.")
-    label = services.BULK_ACTIONS[action]
+    label, permission = BULK_ACTIONS[action]
     if not request.user.has_perm(permission):
         raise NotPermitted(f"Your role does not allow {label}.")
     ids = selected_ids(request, noun="market")

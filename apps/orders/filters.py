@@ -7,6 +7,8 @@ from django import forms
 from django.apps import apps
 from django.http import HttpRequest
 
+from apps.core.filters import ConsoleFilterSet
+
 from .models import Order, OrderQuerySet, OrderStatus
 
 
@@ -15,8 +17,10 @@ def _markets(request: HttpRequest | None) -> Any:
     return apps.get_model("markets", "Market").objects.order_by("name")
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(ConsoleFilterSet):
     """The order list's filters (and the CSV export's: same URL parameters)."""
+
+    search_placeholder = "Order number or email"
 
     q = django_filters.CharFilter(method="search_orders", label="Search")
     status = django_filters.ChoiceFilter(choices=OrderStatus.choices, empty_label="Any status")
@@ -44,15 +48,6 @@ class OrderFilter(django_filters.FilterSet):
             "q", "status", "market", "placed_from", "placed_to", "total_min", "total_max",
             "failed_payment_on",
         ]  # fmt: skip
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
-        self.form.fields["q"].widget.attrs.update(
-            {"type": "search", "data-search-input": "", "placeholder": "Order number or email"}
-        )
 
     def filter_failed_payment_on(
         self, queryset: OrderQuerySet, name: str, value: Any

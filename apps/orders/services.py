@@ -58,16 +58,7 @@ class PaymentFailed(DomainError):
 
 
 def _event(order: Order, name: str, actor: Any, **details: Any) -> DomainEvent:
-    return DomainEvent(
-        context=CONTEXT,
-        name=name,
-        aggregate_type="order",
-        aggregate_id=str(order.pk),
-        aggregate_label=order.number,
-        aggregate_url=order.get_absolute_url(),
-        actor_id=actor.pk if actor is not None else None,
-        **details,
-    )
+    return DomainEvent.of(order, context=CONTEXT, name=name, actor=actor, **details)
 
 
 def _locked_order(order_id: int) -> Order:

@@ -13,15 +13,14 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
 from apps.core.bulk import bulk_response, selected_ids
-from apps.core.cache import cache_version
 from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.http import filtered, page_or_fragment, wants_fragment
+from apps.core.lists import SidebarRow, list_context
 from apps.core.transitions import transition_options
 
 from . import services
@@ -31,34 +30,38 @@ from .receivers import CACHE_NAMESPACE
 from .tables import CartTable, OrderTable
 
 PAGE_SIZE = 25
-BULK_PERMISSIONS = {"mark_delivered": "orders.deliver_order", "cancel": "orders.cancel_order"}
+# action → (label, permission)
+BULK_ACTIONS = {
+    "mark_delivered": (services.BULK_ACTIONS["mark_delivered"], "orders.deliver_order"),
+    "cancel": (services.BULK_ACTIONS["cancel"], "orders.cancel_order"),
+}
 
 
 # --- Order list, bulk actions, export -------------------------------------------
 
 
-def _status_rows() -> list[tuple[str, str, int]]:
+def _sidebar_rows() -> list[SidebarRow]:
     counts = Order.objects.counts_by_status()
-    return [(value, label, counts[value]) for value, label in OrderStatus.choices]
+    return [
+        ("all", "All orders", "", sum(counts.values())),
+        *((value, label, f"status={value}", counts[value]) for value, label in OrderStatus.choices),
+    ]
 
 
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    filterset = OrderFilter(request.GET, queryset=Order.objects.for_list(), request=request)
-    bulk_actions = [
-        (action, label)
-        for action, label in services.BULK_ACTIONS.items()
-        if request.user.has_perm(BULK_PERMISSIONS[action])
-    ]
-    table = OrderTable(filtered(filterset), exclude=() if bulk_actions else ("select",))
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return {
-        "filter": filterset,
-        "table": table,
-        "bulk_actions": bulk_actions,
-        "sidebar_version": cache_version(CACHE_NAMESPACE),
-        "status_counts": SimpleLazyObject(_status_rows),
+    return list_context(
+        request,
+        filterset=OrderFilter(request.GET, queryset=Order.objects.for_list(), request=request),
+        table_class=OrderTable,
+        bulk_actions=BULK_ACTIONS,
+        cache_namespace=CACHE_NAMESPACE,
+        sidebar_rows=_sidebar_rows,
+        list_url="/orders/",
+        bulk_url="/orders/bulk/",
+        noun="orders",
+        sidebar_label="Order counts",
         **extra,
-    }
+    )
 
 
 @require_GET
@@ -71,10 +74,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def order_bulk(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
-    permission = BULK_PERMISSIONS.get(action)
-    if permission is None:
+    if action not in BULK_ACTIONS:
         raise InvalidInput("Choose Mark delivered or Cancel order for the selected orders.")
-    label = services.BULK_ACTIONS[action]
+    label, permission = BULK_ACTIONS[action]
     if not request.user.has_perm(permission):
         raise NotPermitted(f"Your role does not allow {label}.")
     ids = selected_ids(request, noun="order")
