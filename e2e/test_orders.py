@@ -112,3 +112,21 @@ def test_order_list_filters_without_a_reload(sign_in, live_server, viewer) -> No
         "href", re.compile(r"export\.csv\?q=bob%40")
     )
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_suspending_the_market_pauses_charging_with_the_reason(
+    sign_in, live_server, agent, manager
+) -> None:
+    from apps.markets import services as market_services
+
+    order = OrderFactory()
+    market_services.suspend_market(
+        actor=manager, market_id=order.market_id, reason="Chargeback spike"
+    )
+    page: Page = sign_in(agent)
+    page.goto(f"{live_server.url}/orders/{order.number}/")
+    expect(page.get_by_role("button", name="Charge payment", exact=True)).to_be_disabled()
+    expect(page.get_by_text("Market is suspended.")).to_be_visible()
+    timeline = _timeline(page)
+    expect(timeline).to_contain_text("charging paused")
+    expect(timeline.locator("[data-reason]").first).to_have_text("Chargeback spike")

@@ -48,9 +48,20 @@ class DomainEvent:
 
     @classmethod
     def of(
-        cls, aggregate: Any, *, context: str, name: str, actor: Any, **details: Any
+        cls,
+        aggregate: Any,
+        *,
+        context: str,
+        name: str,
+        actor: Any,
+        actor_id: int | None = None,
+        **details: Any,
     ) -> DomainEvent:
-        """The event ``name`` about a model instance: its type, id, ``str()`` and URL."""
+        """The event ``name`` about a model instance: its type, id, ``str()`` and URL.
+
+        ``actor`` is a user, or None with ``actor_id`` when reacting to
+        another context's event (which carries only the id).
+        """
         return cls(
             context=context,
             name=name,
@@ -58,7 +69,7 @@ class DomainEvent:
             aggregate_id=str(aggregate.pk),
             aggregate_label=str(aggregate),
             aggregate_url=aggregate.get_absolute_url(),
-            actor_id=actor.pk if actor is not None else None,
+            actor_id=actor.pk if actor is not None else actor_id,
             **details,
         )
 

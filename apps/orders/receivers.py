@@ -1,6 +1,7 @@
 """How the orders context reacts to events: its own (emails, fresh caches)
-and the markets context's (a suspended market's orders cannot be charged,
-so every cached view of orders must be recomputed)."""
+and the markets context's: a suspended market's pending orders cannot be
+charged, so their timelines say so (and when charging resumes), and every
+cached view of orders is recomputed."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 from django.dispatch import receiver
 
 from apps.core.cache import bump_cache_version
+from apps.core.events import DomainEvent
 from apps.markets import signals as market_signals
 
-from . import signals
+from . import services, signals
 from .tasks import send_order_email
 
 CACHE_NAMESPACE = "orders"
@@ -45,3 +47,18 @@ for _signal, _kind in EMAIL_ON.items():
 @receiver(market_signals.market_archived, dispatch_uid="orders.cache.market_archived")
 def invalidate_order_fragments(sender: type, **kwargs: Any) -> None:
     bump_cache_version(CACHE_NAMESPACE)
+
+
+@receiver(market_signals.market_suspended, dispatch_uid="orders.market_suspended")
+def pause_charging(sender: type, event: DomainEvent, **kwargs: Any) -> None:
+    # On commit of the suspension: its reason is the orders' reason too.
+    services.note_market_charging(
+        market_id=int(event.aggregate_id), paused=True, reason=event.reason, actor_id=event.actor_id
+    )
+
+
+@receiver(market_signals.market_reinstated, dispatch_uid="orders.market_reinstated")
+def resume_charging(sender: type, event: DomainEvent, **kwargs: Any) -> None:
+    services.note_market_charging(
+        market_id=int(event.aggregate_id), paused=False, reason="", actor_id=event.actor_id
+    )

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from apps.core.bulk import BulkOutcome
 from apps.core.errors import DomainError, InvalidInput, NotPermitted, TransitionNotAllowed
-from apps.core.events import DomainEvent, announce
+from apps.core.events import DomainEvent, announce, announce_many
 from apps.core.transitions import check_transition, perform_transition
 
 from . import signals
@@ -571,6 +571,31 @@ def cancel_order(*, actor: Any, order_id: int) -> Order:
         update_fields=["cancelled_at"],
         in_transaction=_give_stock_back,
     )
+
+
+# --- Reactions to the markets context ------------------------------------------
+
+
+@transaction.atomic
+def note_market_charging(*, market_id: int, paused: bool, reason: str, actor_id: int | None) -> int:
+    """Put "charging paused/resumed" on the timeline of the market's pending orders.
+
+    The rule itself needs no copy of the market's state: Charge payment
+    reads the market's status when it is pressed. This tells the staff who
+    look at an order why it cannot be charged, and since when. One INSERT for
+    all of them. Returns how many orders were noted.
+    """
+    orders = list(Order.objects.pending().filter(market_id=market_id))
+    name = "charging_paused" if paused else "charging_resumed"
+    events = [
+        DomainEvent.of(
+            order, context=CONTEXT, name=name, actor=None, actor_id=actor_id, reason=reason
+        )
+        for order in orders
+    ]
+    signal = signals.charging_paused if paused else signals.charging_resumed
+    announce_many(signal, sender=Order, events=events)
+    return len(orders)
 
 
 TRANSITION_SERVICES: dict[str, Callable[..., Any]] = {

@@ -61,3 +61,11 @@ order_cancelled = Signal()
 
 order_refunded = Signal()
 """Paid or Delivered → Refunded through the gateway, with ``event.reason``."""
+
+charging_paused = Signal()
+"""The market of these pending orders stopped taking charges (suspended).
+Receives ``events`` (one per order, ``event.reason`` = the market's reason)."""
+
+charging_resumed = Signal()
+"""The market of these pending orders takes charges again (reinstated).
+Receives ``events``, one per order."""

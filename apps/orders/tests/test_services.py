@@ -424,3 +424,28 @@ def test_emails_are_plain_text_and_quote_awkward_names(
     email = mailoutbox[0]
     assert "Hello O'Brien, Pat & Co," in email.body  # not &#x27; or &amp;
     assert email.to == [f'"O\'Brien, Pat & Co" <{cart.customer_email}>']
+
+
+def test_suspending_a_market_notes_its_pending_orders_and_reinstating_resumes(
+    agent, manager, django_capture_on_commit_callbacks
+) -> None:
+    from apps.markets import services as market_services
+
+    pending = OrderFactory(number="ORD-PEND1")
+    OrderFactory(number="ORD-PAID1", market=pending.market, status=PD)
+    OrderFactory(number="ORD-ELSE1")  # another market
+    with django_capture_on_commit_callbacks(execute=True):
+        market_services.suspend_market(
+            actor=manager, market_id=pending.market_id, reason="Fraud review"
+        )
+    paused = Event.objects.filter(name="charging_paused")
+    assert [(e.aggregate_label, e.reason, e.actor) for e in paused] == [
+        ("ORD-PEND1", "Fraud review", manager)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        market_services.reinstate_market(actor=manager, market_id=pending.market_id)
+    assert list(
+        Event.objects.filter(name="charging_resumed").values_list("aggregate_label", flat=True)
+    ) == ["ORD-PEND1"]
+    # The rule itself reads the market at the moment of charging.
+    services.charge_payment(actor=agent, order_id=pending.pk, idempotency_key="k")
