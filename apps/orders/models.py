@@ -178,16 +178,16 @@ def market_takes_charges(order: Order) -> bool:
 
 @condition("A charge is in progress; wait for its outcome.")
 def no_charge_in_progress(order: Order) -> bool:
-    return not order.has_payment_in_progress(PaymentKind.CHARGE)
+    return not order.has_payment_in_flight(PaymentKind.CHARGE)
 
 
 @condition("A refund is in progress; wait for its outcome.")
 def no_refund_in_progress(order: Order) -> bool:
-    return not order.has_payment_in_progress(PaymentKind.REFUND)
+    return not order.has_payment_in_flight(PaymentKind.REFUND)
 
 
 # A gateway call that has not answered in this long is taken as lost (the
-# worker died): the attempt may be resumed, with the same idempotency key.
+# worker died): the gateway is asked what became of it.
 PAYMENT_STALE_AFTER = timedelta(minutes=5)
 
 
@@ -261,9 +261,14 @@ class Order(ConcurrentTransitionMixin, models.Model):
     def get_absolute_url(self) -> str:
         return f"/orders/{self.number}/"
 
-    def has_payment_in_progress(self, kind: str) -> bool:
+    def has_payment_in_flight(self, kind: str) -> bool:
+        """A gateway call of ``kind`` is waiting for its answer right now.
+
+        Other unresolved payments (timed out, errored, lost) do not block a
+        button: the services settle them with the gateway before they act.
+        """
         # Uses prefetched payments when there are some (detail page), else a query.
-        return any(payment.kind == kind and payment.in_progress for payment in self.payments.all())
+        return any(payment.kind == kind and payment.in_flight for payment in self.payments.all())
 
     @transition(
         field=status,
@@ -397,13 +402,25 @@ class PaymentStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
     TIMED_OUT = "timeout", "Timed out"
     ERROR = "error", "Gateway error"
+    VOID = "void", "Not taken"  # settled: the request never reached the gateway
+
+
+FAILED_STATUSES = (
+    PaymentStatus.DECLINED,
+    PaymentStatus.TIMED_OUT,
+    PaymentStatus.ERROR,
+    PaymentStatus.VOID,
+)
+UNRESOLVED_STATUSES = (PaymentStatus.PENDING, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR)
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
     def failed(self) -> PaymentQuerySet:
-        return self.filter(
-            status__in=[PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR]
-        )
+        return self.filter(status__in=FAILED_STATUSES)
+
+    def unresolved(self) -> PaymentQuerySet:
+        """Outcome unknown: pending, timed out or errored."""
+        return self.filter(status__in=UNRESOLVED_STATUSES)
 
     def charges(self) -> PaymentQuerySet:
         return self.filter(kind=PaymentKind.CHARGE)
@@ -429,10 +446,9 @@ class Payment(models.Model):
     gateway_reference = models.CharField(max_length=80, blank=True)
     failure_message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # Each call to the gateway with this payment's key; a lost or ambiguous
-    # answer (timeout, error) is retried with the same key, never a new one.
-    attempts = models.PositiveSmallIntegerField(default=1)
-    last_attempt_at = models.DateTimeField(default=timezone.now)
+    # The customer's token sent with this charge; why, for a refund.
+    payment_token = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PaymentQuerySet.as_manager()
@@ -455,6 +471,11 @@ class Payment(models.Model):
                 condition=Q(kind="charge", status="pending"),
                 name="payment_one_charge_in_flight",
             ),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(kind="refund", status="pending"),
+                name="payment_one_refund_in_flight",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -464,20 +485,16 @@ class Payment(models.Model):
 
     @property
     def failed(self) -> bool:
-        return self.status in (PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR)
+        return self.status in FAILED_STATUSES
 
     @property
-    def in_progress(self) -> bool:
-        """Waiting for the gateway, and not so long that the call was lost."""
+    def unresolved(self) -> bool:
+        return self.status in UNRESOLVED_STATUSES
+
+    @property
+    def in_flight(self) -> bool:
+        """Waiting for the gateway's answer right now (not a call that was lost)."""
         return (
             self.status == PaymentStatus.PENDING
-            and timezone.now() - self.last_attempt_at < PAYMENT_STALE_AFTER
-        )
-
-    @property
-    def resumable(self) -> bool:
-        """Its outcome is unknown (timeout, gateway error, a lost call): the
-        gateway may have acted, so a retry must reuse this payment's key."""
-        return self.status in (PaymentStatus.TIMED_OUT, PaymentStatus.ERROR) or (
-            self.status == PaymentStatus.PENDING and not self.in_progress
+            and timezone.now() - self.created_at < PAYMENT_STALE_AFTER
         )

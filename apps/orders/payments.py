@@ -15,9 +15,9 @@ payment token        outcome of ``charge``
 An amount whose cents are ``.51`` is declined, ``.52`` times out and ``.53``
 errors, whatever the token, so totals alone can drive a failure too.
 Refunds succeed unless the charge's reference is unknown. A decided
-answer (success, decline) is remembered by idempotency key and given again
-to a retry; a timeout or an error is not (the request may never have
-arrived), so a retry with the same key is processed anew.
+answer (success, decline) is remembered by idempotency key, given again to a
+retry and to ``lookup``; a timeout or an error is a request that never
+arrived, so ``lookup`` answers None for it: nothing moved.
 """
 
 from __future__ import annotations
@@ -71,6 +71,12 @@ class PaymentGateway(Protocol):
         self, *, reference: str, amount: Decimal, currency: str, idempotency_key: str
     ) -> GatewayResult: ...
 
+    def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
+        """What became of the request sent with this key: its outcome, or None
+        when it never reached the gateway (nothing moved). Raises when the
+        gateway cannot tell now."""
+        ...
+
 
 TOKEN_OUTCOMES = {
     "tok_decline": Outcome.DECLINED,
@@ -80,8 +86,8 @@ TOKEN_OUTCOMES = {
 CENT_OUTCOMES = {51: Outcome.DECLINED, 52: Outcome.TIMED_OUT, 53: Outcome.ERROR}
 MESSAGES = {
     Outcome.DECLINED: "Card declined: insufficient funds.",
-    Outcome.TIMED_OUT: "The payment gateway did not answer in time. A retry reuses the same "
-    "key, so the customer is charged at most once.",
+    Outcome.TIMED_OUT: "The payment gateway did not answer in time; whether money moved is "
+    "checked with the gateway before anything else is done with this order.",
     Outcome.ERROR: "Gateway error: service unavailable. Try again later.",
 }
 
@@ -130,6 +136,10 @@ class SandboxGateway:
         self.calls.append(("refund", idempotency_key))
         self.answers[idempotency_key] = result
         return result
+
+    def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
+        # Timeouts and errors are the requests that never arrived: not remembered.
+        return self.answers.get(idempotency_key)
 
 
 _gateway: PaymentGateway | None = None

@@ -28,10 +28,12 @@ from apps.core.transitions import check_transition, perform_transition
 
 from . import signals
 from .models import (
+    UNRESOLVED_STATUSES,
     Cart,
     CartItem,
     Order,
     OrderLine,
+    OrderStatus,
     Payment,
     PaymentKind,
     PaymentStatus,
@@ -137,6 +139,9 @@ def create_order_from_cart(*, actor: Any, cart_id: int) -> Order:
         if product.market_id != market.pk:
             raise InvalidInput(f"{product.name} is not sold in {market.name}.")
     total = sum((item.product.price * item.quantity for item in items), Decimal("0.00"))
+    if total <= 0:
+        # A gateway cannot charge nothing; such an order could never be Paid.
+        raise InvalidInput("The cart's total is 0.00: there is nothing to charge.")
     order = _insert_order(cart=cart, total=total)
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -196,14 +201,23 @@ def _insert_order(*, cart: Cart, total: Decimal) -> Order:
 
 # --- Charging and refunding ---------------------------------------------------
 #
-# Three steps, two transactions. (1) With the order locked: check the action,
-# then record the attempt as a Pending Payment, or resume the last one whose
-# outcome is unknown (timeout, gateway error, a lost call) with its own key, so
-# the gateway can tell it is the same request. (2) Call the gateway with no
-# lock held. (3) With the order locked: record the answer, and on success the
-# transition, whatever changed meanwhile: the money has moved.
+# Every gateway call is a Payment recorded first (Pending, with a fresh
+# idempotency key sent to the gateway and the page's request key that dedups
+# clicks), made with no lock held, and answered in a second transaction.
+# An answer is a fact: a success is recorded even if the order moved on
+# meanwhile (flagged for reconciliation, never a 500), and never downgraded.
+#
+# An attempt whose outcome is unknown (timed out, errored, or Pending for
+# longer than a call can take) is settled before anything else is done with
+# the order: the gateway is asked what became of it (``lookup``) and the
+# answer recorded; "never arrived" is Not taken. So an order is never
+# cancelled, shipped, charged or refunded again while money may have moved.
 
 MAX_KEY_LENGTH = 80
+SETTLE_ERROR = (
+    "The payment gateway cannot say yet whether the last {kind} went through; "
+    "nothing was changed. Try again in a moment."
+)
 
 
 @dataclass(frozen=True)
@@ -218,30 +232,6 @@ def _check_key(key: str, action: str) -> None:
         raise InvalidInput(f"The {action} request has no valid idempotency key; reload the page.")
 
 
-def _start_payment(*, order: Order, kind: str) -> Payment:
-    """Record a new attempt, or resume the last one whose outcome is unknown."""
-    latest = order.payments.filter(kind=kind).order_by("-created_at", "-pk").first()
-    if latest is not None and latest.resumable:
-        latest.status = PaymentStatus.PENDING
-        latest.failure_message = ""
-        latest.attempts += 1
-        latest.last_attempt_at = timezone.now()
-        latest.save(update_fields=["status", "failure_message", "attempts", "last_attempt_at"])
-        return latest
-    return Payment.objects.create(
-        order=order,
-        kind=kind,
-        amount=order.total,
-        currency=order.currency,
-        gateway=get_gateway().name,
-        idempotency_key=new_payment_key(kind, order),
-    )
-
-
-def new_payment_key(kind: str, order: Order) -> str:
-    return f"{kind}-{order.number}-{uuid.uuid4().hex[:16]}"
-
-
 def _call_gateway(operation: Callable[..., GatewayResult], **arguments: Any) -> GatewayResult:
     """Never let an adapter's exception leave a payment Pending for good."""
     try:
@@ -250,9 +240,51 @@ def _call_gateway(operation: Callable[..., GatewayResult], **arguments: Any) -> 
         logger.exception("payment gateway raised")
         return GatewayResult(
             Outcome.ERROR,
-            message=f"Gateway error ({error.__class__.__name__}); retrying is safe: "
-            "it reuses this payment's key.",
+            message=f"Gateway error ({error.__class__.__name__}); whether money moved is "
+            "checked with the gateway before anything else is done with this order.",
         )
+
+
+def settle_payments(*, actor: Any, order_id: int, kind: str) -> None:
+    """Ask the gateway about every attempt of ``kind`` whose outcome is unknown.
+
+    Called before an action that must not run while money may have moved.
+    Attempts still in flight are left alone (the action's condition waits
+    for them). Raises ``DomainError`` when the gateway cannot tell now.
+    """
+    gateway = get_gateway()
+    for payment in Payment.objects.unresolved().filter(order_id=order_id, kind=kind):
+        if payment.in_flight:
+            continue
+        try:
+            answer = gateway.lookup(idempotency_key=payment.idempotency_key)
+        except Exception as error:
+            logger.exception("payment gateway lookup raised")
+            raise DomainError(SETTLE_ERROR.format(kind=kind)) from error
+        _record_answer(actor=actor, payment_id=payment.pk, answer=answer, settled=True)
+
+
+def _new_payment(*, order: Order, kind: str, request_key: str, reason: str = "") -> Payment:
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                order=order,
+                kind=kind,
+                amount=order.total,
+                currency=order.currency,
+                gateway=get_gateway().name,
+                idempotency_key=f"{kind}-{order.number}-{uuid.uuid4().hex[:16]}",
+                request_key=request_key,
+                payment_token=order.payment_token if kind == PaymentKind.CHARGE else "",
+                reason=reason,
+            )
+    except IntegrityError:
+        if Payment.objects.filter(request_key=request_key).exists():
+            raise InvalidInput("That idempotency key belongs to another payment.") from None
+        # The partial unique index: another click is making this payment now.
+        raise TransitionNotAllowed(
+            f"A {kind} is in progress for {order.number}; wait for its outcome."
+        ) from None
 
 
 def _seen(key: str, *, order: Order, kind: str) -> Payment | None:
@@ -274,6 +306,7 @@ def charge_payment(*, actor: Any, order_id: int, idempotency_key: str) -> Charge
     if not actor.has_perm("orders.charge_order"):
         raise NotPermitted("Your role does not allow Charge payment.")
     _check_key(idempotency_key, "charge")
+    settle_payments(actor=actor, order_id=order_id, kind=PaymentKind.CHARGE)
     payment, seen = _record_charge_attempt(actor=actor, order_id=order_id, key=idempotency_key)
     if seen:
         return _answer_seen_charge(payment)
@@ -281,13 +314,13 @@ def charge_payment(*, actor: Any, order_id: int, idempotency_key: str) -> Charge
         get_gateway().charge,
         amount=payment.amount,
         currency=payment.currency,
-        token=payment.order.payment_token,
+        token=payment.payment_token,
         idempotency_key=payment.idempotency_key,
     )
-    outcome = _record_charge_result(actor=actor, payment_id=payment.pk, result=result)
-    if outcome.payment.failed:
-        raise PaymentFailed(outcome.payment.failure_message)
-    return outcome
+    payment = _record_answer(actor=actor, payment_id=payment.pk, answer=result)
+    if payment.failed:
+        raise PaymentFailed(payment.failure_message)
+    return ChargeOutcome(order=payment.order, payment=payment, charged_now=True)
 
 
 @transaction.atomic
@@ -297,21 +330,11 @@ def _record_charge_attempt(*, actor: Any, order_id: int, key: str) -> tuple[Paym
     if seen is not None:
         return seen, True
     check_transition(order, "charge", actor=actor)
-    try:
-        with transaction.atomic():
-            payment = _start_payment(order=order, kind=PaymentKind.CHARGE)
-            payment.request_key = key
-            payment.save(update_fields=["request_key"])
-    except IntegrityError:
-        # The partial unique index: another click is charging this order now.
-        raise TransitionNotAllowed(
-            "Charge payment is not possible: a charge is in progress; wait for its outcome."
-        ) from None
-    return payment, False
+    return _new_payment(order=order, kind=PaymentKind.CHARGE, request_key=key), False
 
 
 def _answer_seen_charge(payment: Payment) -> ChargeOutcome:
-    if payment.status == PaymentStatus.PENDING:
+    if payment.unresolved:
         raise TransitionNotAllowed(
             "Charge payment is not possible: a charge is in progress; wait for its outcome."
         )
@@ -321,76 +344,118 @@ def _answer_seen_charge(payment: Payment) -> ChargeOutcome:
     return ChargeOutcome(order=payment.order, payment=payment, charged_now=False)
 
 
-def _finish_payment(payment: Payment, result: GatewayResult) -> None:
-    payment.completed_at = timezone.now()
-    if result.succeeded:
-        payment.status = PaymentStatus.SUCCEEDED
-        payment.gateway_reference = result.reference
-    else:
-        payment.status = FAILED_STATUS[result.outcome]
-        payment.failure_message = result.message
-    payment.save(update_fields=["status", "gateway_reference", "failure_message", "completed_at"])
+NOT_TAKEN = "Not taken: the request never reached the payment gateway."
 
 
 @transaction.atomic
-def _record_charge_result(*, actor: Any, payment_id: int, result: GatewayResult) -> ChargeOutcome:
+def _record_answer(
+    *, actor: Any, payment_id: int, answer: GatewayResult | None, settled: bool = False
+) -> Payment:
+    """Record what the gateway said about a payment, whatever happened meanwhile.
+
+    ``answer`` None (from ``lookup``) means the request never arrived. A
+    success already recorded is never overwritten. On success the order
+    takes the transition when its state still allows it; otherwise the
+    money moved for an order that has moved on, which is recorded as an
+    event that asks staff to reconcile, not raised as an error.
+    """
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     order = _locked_order(payment.order_id)
-    _finish_payment(payment, result)
-    if result.succeeded:
-        # The money is taken: the preconditions (role, market, nothing in
-        # flight) held when the gateway was called and are not asked again.
-        from_state = order.status
-        order.charge()
-        order.save(update_fields=["status", "paid_at", "updated_at"])
-        announce(
-            signals.order_paid,
-            sender=Order,
-            event=_event(
-                order,
-                "order_paid",
-                actor,
-                from_state=from_state,
-                to_state=order.status,
-                payload={"amount": str(payment.amount), "reference": result.reference},
-            ),
-            order=order,
-        )
+    payment.order = order
+    if payment.status == PaymentStatus.SUCCEEDED or (
+        settled and payment.status not in UNRESOLVED_STATUSES
+    ):
+        return payment
+    payment.completed_at = timezone.now()
+    if answer is None:
+        payment.status, payment.failure_message = PaymentStatus.VOID, NOT_TAKEN
+    elif answer.succeeded:
+        payment.status, payment.gateway_reference = PaymentStatus.SUCCEEDED, answer.reference
+        payment.failure_message = ""
     else:
+        payment.status, payment.failure_message = FAILED_STATUS[answer.outcome], answer.message
+    payment.save(update_fields=["status", "gateway_reference", "failure_message", "completed_at"])
+    if payment.status == PaymentStatus.SUCCEEDED:
+        _apply_success(actor=actor, order=order, payment=payment)
+    else:
+        name = "payment_failed" if payment.kind == PaymentKind.CHARGE else "refund_failed"
+        if payment.status == PaymentStatus.VOID:
+            name = f"{payment.kind}_not_taken"
         announce(
             signals.payment_failed,
             sender=Order,
             event=_event(
                 order,
-                "payment_failed",
+                name,
                 actor,
                 from_state=order.status,
                 to_state=order.status,
-                reason=result.message,
-                payload={"outcome": str(result.outcome), "amount": str(payment.amount)},
+                reason=payment.failure_message,
+                payload={"outcome": payment.status, "amount": str(payment.amount)},
             ),
             order=order,
         )
-    # Returned, not raised: raising here would roll back the record of a
-    # failed attempt. ``charge_payment`` raises once this has committed.
-    return ChargeOutcome(order=order, payment=payment, charged_now=True)
+    return payment
+
+
+def _apply_success(*, actor: Any, order: Order, payment: Payment) -> None:
+    # The preconditions (role, market, nothing in flight) held when the
+    # gateway was called; they are not asked again: the money has moved.
+    from_state = order.status
+    if payment.kind == PaymentKind.CHARGE and order.status == OrderStatus.PENDING:
+        order.charge()
+        order.save(update_fields=["status", "paid_at", "updated_at"])
+        name, signal, details = "order_paid", signals.order_paid, {}
+    elif payment.kind == PaymentKind.REFUND and order.status in REFUNDABLE:
+        order.refund(reason=payment.reason)
+        order.save(update_fields=["status", "refund_reason", "refunded_at", "updated_at"])
+        name, signal, details = (
+            "order_refunded",
+            signals.order_refunded,
+            {"reason": order.refund_reason},
+        )
+    else:
+        name, signal = "payment_needs_reconciliation", signals.payment_failed
+        details = {
+            "reason": f"The gateway completed a {payment.kind} of {payment.amount} "
+            f"{payment.currency} after the order became {order.get_status_display()}: "
+            "reconcile it by hand."
+        }
+    announce(
+        signal,
+        sender=Order,
+        event=_event(
+            order,
+            name,
+            actor,
+            from_state=from_state,
+            to_state=order.status,
+            payload={"amount": str(payment.amount), "reference": payment.gateway_reference},
+            **details,
+        ),
+        order=order,
+    )
+
+
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.DELIVERED)
 
 
 def refund_order(*, actor: Any, order_id: int, reason: str, idempotency_key: str) -> Order:
     """Refund a Paid or Delivered order's charge through the gateway; Refunded on success.
 
-    Like charging: the refund is recorded (or an unresolved one resumed)
-    first, the gateway is called with no lock held, the answer recorded
-    after. A refusal leaves the order as it was and raises ``PaymentFailed``.
+    Like charging: the refund is recorded first, the gateway is called with
+    no lock held, the answer recorded after. A refusal leaves the order as it
+    was and raises ``PaymentFailed``.
     """
     if not actor.has_perm("orders.refund_order"):
         raise NotPermitted("Your role does not allow Refund.")
     _check_key(idempotency_key, "refund")
+    settle_payments(actor=actor, order_id=order_id, kind=PaymentKind.REFUND)
     refund, seen = _record_refund_attempt(
         actor=actor, order_id=order_id, reason=reason, key=idempotency_key
     )
     if seen:
-        if refund.status == PaymentStatus.PENDING:
+        if refund.unresolved:
             raise TransitionNotAllowed("Refund is not possible: a refund is in progress.")
         if refund.failed:
             raise PaymentFailed(f"Refund failed: {refund.failure_message}")
@@ -406,11 +471,10 @@ def refund_order(*, actor: Any, order_id: int, reason: str, idempotency_key: str
         currency=refund.currency,
         idempotency_key=refund.idempotency_key,
     )
-    order = _record_refund_result(actor=actor, refund_id=refund.pk, reason=reason, result=result)
-    refund.refresh_from_db()
+    refund = _record_answer(actor=actor, payment_id=refund.pk, answer=result)
     if refund.failed:
         raise PaymentFailed(f"Refund failed: {refund.failure_message}")
-    return order
+    return refund.order
 
 
 @transaction.atomic
@@ -426,54 +490,10 @@ def _record_refund_attempt(
         raise InvalidInput(
             "A reason is required to refund an order.", field=transition.custom["input"]
         )
-    refund = _start_payment(order=order, kind=PaymentKind.REFUND)
-    refund.request_key = key
-    refund.save(update_fields=["request_key"])
-    return refund, False
-
-
-@transaction.atomic
-def _record_refund_result(
-    *, actor: Any, refund_id: int, reason: str, result: GatewayResult
-) -> Order:
-    refund = Payment.objects.select_for_update().get(pk=refund_id)
-    order = _locked_order(refund.order_id)
-    _finish_payment(refund, result)
-    if not result.succeeded:
-        announce(
-            signals.payment_failed,
-            sender=Order,
-            event=_event(
-                order,
-                "refund_failed",
-                actor,
-                from_state=order.status,
-                to_state=order.status,
-                reason=result.message,
-            ),
-            order=order,
-        )
-        return order
-    # Shipping waits while a refund is in flight (its condition), so the
-    # order is still Paid or Delivered here.
-    from_state = order.status
-    order.refund(reason=reason)
-    order.save(update_fields=["status", "refund_reason", "refunded_at", "updated_at"])
-    announce(
-        signals.order_refunded,
-        sender=Order,
-        event=_event(
-            order,
-            "order_refunded",
-            actor,
-            from_state=from_state,
-            to_state=order.status,
-            reason=order.refund_reason,
-            payload={"amount": str(refund.amount), "reference": result.reference},
-        ),
-        order=order,
+    refund = _new_payment(
+        order=order, kind=PaymentKind.REFUND, request_key=key, reason=reason.strip()
     )
-    return order
+    return refund, False
 
 
 # --- Fulfilment and cancelling --------------------------------------------------
@@ -519,9 +539,17 @@ def _transition(
     return order
 
 
-@transaction.atomic
 def ship_order(*, actor: Any, order_id: int, tracking_number: str) -> Order:
-    """Paid → Shipped, with the carrier's tracking number; the customer is emailed."""
+    """Paid → Shipped, with the carrier's tracking number; the customer is emailed.
+
+    Not while a refund's outcome is unknown: the gateway is asked first.
+    """
+    settle_payments(actor=actor, order_id=order_id, kind=PaymentKind.REFUND)
+    return _ship(actor=actor, order_id=order_id, tracking_number=tracking_number)
+
+
+@transaction.atomic
+def _ship(*, actor: Any, order_id: int, tracking_number: str) -> Order:
     return _transition(
         actor=actor,
         order_id=order_id,
@@ -559,9 +587,18 @@ def _give_stock_back(order: Order) -> None:
     )
 
 
-@transaction.atomic
 def cancel_order(*, actor: Any, order_id: int) -> Order:
-    """Pending → Cancelled; the stock goes back to the catalog in the same transaction."""
+    """Pending → Cancelled; the stock goes back to the catalog in the same transaction.
+
+    Not while a charge's outcome is unknown: the gateway is asked first, and
+    if the money was taken the order is Paid (and cannot be cancelled).
+    """
+    settle_payments(actor=actor, order_id=order_id, kind=PaymentKind.CHARGE)
+    return _cancel(actor=actor, order_id=order_id)
+
+
+@transaction.atomic
+def _cancel(*, actor: Any, order_id: int) -> Order:
     return _transition(
         actor=actor,
         order_id=order_id,

@@ -38,7 +38,10 @@ class SlowGateway:
         return GatewayResult(Outcome.SUCCEEDED, reference=f"ch_{idempotency_key}")
 
     def refund(self, **kwargs: Any) -> GatewayResult:  # pragma: no cover - not used here
-        raise NotImplementedError
+        raise NotImplementedError("these tests only charge")
+
+    def lookup(self, *, idempotency_key: str) -> GatewayResult | None:  # pragma: no cover
+        return None
 
 
 @pytest.fixture

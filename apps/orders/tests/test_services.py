@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from apps.activity.models import Event
 from apps.catalog.models import Product
 from apps.catalog.tests.factories import ProductFactory
-from apps.core.errors import InvalidInput, NotPermitted, TransitionNotAllowed
+from apps.core.errors import DomainError, InvalidInput, NotPermitted, TransitionNotAllowed
 from apps.core.events import events_recorded
 from apps.markets.models import MarketStatus
 from apps.orders import services
@@ -307,19 +307,114 @@ def test_bulk_reports_each_row(agent) -> None:
 
 
 @pytest.mark.parametrize("token", ["tok_timeout", "tok_error"])
-def test_an_unknown_outcome_is_retried_with_the_same_gateway_key(
+def test_an_unknown_outcome_is_settled_with_the_gateway_before_a_retry(
     agent, sandbox, token: str
 ) -> None:
-    """A timeout or an error may have taken the money: the retry must let the
-    gateway recognise the same request, not start a second charge."""
+    """A timeout or an error may have taken the money: the gateway is asked
+    first; here the request never arrived, so it is Not taken, and the retry
+    is a new payment with the customer's current token."""
     order = OrderFactory(payment_token=token)
     with pytest.raises(services.PaymentFailed):
         services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="click-1")
     Order.objects.filter(pk=order.pk).update(payment_token="tok_visa")
     services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="click-2")
-    payment = Payment.objects.get()  # resumed, not a second payment
-    assert (payment.status, payment.attempts) == (PaymentStatus.SUCCEEDED, 2)
-    assert [key for _, key in sandbox.calls] == [payment.idempotency_key] * 2
+    first, second = Payment.objects.order_by("pk")
+    assert (first.status, second.status) == (PaymentStatus.VOID, PaymentStatus.SUCCEEDED)
+    assert first.failure_message == services.NOT_TAKEN
+    assert second.payment_token == "tok_visa"
+    assert [key for _, key in sandbox.calls] == [first.idempotency_key, second.idempotency_key]
+
+
+def test_a_timed_out_charge_that_did_take_the_money_is_recorded_not_cancelled(
+    agent, sandbox
+) -> None:
+    from apps.orders.payments import GatewayResult, Outcome
+
+    order = OrderFactory(payment_token="tok_timeout")
+    with pytest.raises(services.PaymentFailed):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="click-1")
+    payment = Payment.objects.get()
+    # The gateway had captured after all; it says so when asked.
+    sandbox.answers[payment.idempotency_key] = GatewayResult(Outcome.SUCCEEDED, reference="ch_late")
+    with pytest.raises(TransitionNotAllowed, match="is Paid: Cancel order is not possible"):
+        services.cancel_order(actor=agent, order_id=order.pk)
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert (order.status, payment.status, payment.gateway_reference) == (PD, "succeeded", "ch_late")
+    assert Event.objects.filter(name="order_paid").count() == 1
+
+
+def test_a_timed_out_charge_that_never_arrived_lets_the_order_be_cancelled(agent, sandbox) -> None:
+    order = OrderFactory(payment_token="tok_timeout")
+    with pytest.raises(services.PaymentFailed):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="click-1")
+    services.cancel_order(actor=agent, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert Payment.objects.get().status == PaymentStatus.VOID
+
+
+def test_when_the_gateway_cannot_tell_nothing_is_changed(agent, sandbox, monkeypatch) -> None:
+    order = OrderFactory(payment_token="tok_timeout")
+    with pytest.raises(services.PaymentFailed):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="click-1")
+
+    def unreachable(**kwargs: Any) -> None:
+        raise TimeoutError("gateway down")
+
+    monkeypatch.setattr(sandbox, "lookup", unreachable)
+    with pytest.raises(DomainError, match="cannot say yet whether the last charge went through"):
+        services.cancel_order(actor=agent, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == P
+    assert Payment.objects.get().status == PaymentStatus.TIMED_OUT
+
+
+def test_a_success_for_an_order_that_moved_on_is_recorded_for_reconciliation(agent) -> None:
+    from apps.orders.payments import GatewayResult, Outcome
+
+    order = OrderFactory(status=OrderStatus.CANCELLED)
+    payment = Payment.objects.create(
+        order=order, kind="charge", amount=order.total, currency="EUR",
+        gateway="sandbox", idempotency_key="late", status="pending",
+    )  # fmt: skip
+    services._record_answer(
+        actor=agent,
+        payment_id=payment.pk,
+        answer=GatewayResult(Outcome.SUCCEEDED, reference="ch_x"),
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert Payment.objects.get().status == PaymentStatus.SUCCEEDED
+    note = Event.objects.get(name="payment_needs_reconciliation")
+    assert "after the order became Cancelled" in note.reason
+
+
+def test_a_recorded_success_is_never_downgraded(agent) -> None:
+    from apps.orders.payments import GatewayResult, Outcome
+
+    order = OrderFactory()
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    payment = Payment.objects.get()
+    services._record_answer(
+        actor=agent, payment_id=payment.pk, answer=GatewayResult(Outcome.ERROR, message="late 409")
+    )
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
+
+
+def test_a_request_key_used_on_another_order_is_refused(agent) -> None:
+    first, second = OrderFactory(), OrderFactory()
+    services.charge_payment(actor=agent, order_id=first.pk, idempotency_key="shared")
+    with pytest.raises(InvalidInput, match="belongs to another payment"):
+        services.charge_payment(actor=agent, order_id=second.pk, idempotency_key="shared")
+
+
+def test_a_zero_total_cart_places_no_order(agent) -> None:
+    cart = _cart(price="0.00")
+    with pytest.raises(InvalidInput, match="nothing to charge"):
+        services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert not Order.objects.exists()
 
 
 def test_a_declined_charge_is_retried_as_a_new_payment(agent, sandbox) -> None:
@@ -343,10 +438,10 @@ def test_a_lost_call_stops_blocking_after_a_while(agent, sandbox) -> None:
     services._record_charge_attempt(actor=agent, order_id=order.pk, key="lost")  # the worker died
     with pytest.raises(TransitionNotAllowed, match="charge is in progress"):
         services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="soon")
-    Payment.objects.update(last_attempt_at=timezone.now() - timedelta(minutes=6))
+    Payment.objects.update(created_at=timezone.now() - timedelta(minutes=6))
     services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="later")
-    payment = Payment.objects.get()
-    assert (payment.status, payment.attempts) == (PaymentStatus.SUCCEEDED, 2)
+    statuses = list(Payment.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == [PaymentStatus.VOID, PaymentStatus.SUCCEEDED]
 
 
 def test_an_adapter_that_raises_leaves_an_error_not_a_stuck_payment(

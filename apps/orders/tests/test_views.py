@@ -436,3 +436,17 @@ def test_failed_refunds_are_not_failed_payments_on_the_dashboard(client: Client,
     )  # fmt: skip
     client.force_login(agent)
     assert _queue_count(client, "Failed payments today") == "0"
+
+
+def test_a_timed_out_charge_leaves_charge_and_cancel_enabled(client: Client, agent) -> None:
+    from apps.orders import services
+
+    order = OrderFactory(payment_token="tok_timeout")
+    with pytest.raises(services.PaymentFailed):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    client.force_login(agent)
+    # Pressing either first asks the gateway what became of the timed-out charge.
+    assert _buttons(client.get(f"/orders/{order.number}/").content) == {
+        "Charge payment": True,
+        "Cancel order": True,
+    }
