@@ -10,7 +10,7 @@ NAVIGATION = [
     ("Markets", "markets:list", "m"),
     ("Orders", "orders:list", "o"),
     ("Products", "catalog:products", "p"),
-    ("Carts", "orders:carts", None),
+    ("Carts", "orders:carts", "c"),
     ("Activity", "activity:list", "a"),
 ]
 

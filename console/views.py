@@ -54,11 +54,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def palette(request: HttpRequest) -> HttpResponse:
-    """The command palette's results for ``q`` (an htmx fragment)."""
-    hits = command_palette.search(
-        request.GET.get("q", ""), navigation=navigation_items(), user=request.user
-    )
-    return render(request, "console/palette_results.html", {"hits": hits})
+    """The command palette's results for ``q`` (an htmx fragment).
+
+    The fragment echoes the text it answers, so the browser acts only on
+    results for the text that is in the box now.
+    """
+    query = request.GET.get("q", "").strip()
+    hits = command_palette.search(query, navigation=navigation_items(), user=request.user)
+    return render(request, "console/palette_results.html", {"hits": hits, "query": query})
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,31 @@ def _require_a_browser(playwright: Any) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _no_page_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Any uncaught JavaScript error, or anything the CSP blocked, fails the test.
+
+    Other console errors are left alone: Chromium logs every 4xx answer to an
+    htmx request (a refused action's 409) as one.
+    """
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page: Page = request.getfixturevalue("page")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
 @pytest.fixture
 def e2e_db(transactional_db: None) -> None:
     """Browser tests need committed data: the live server runs in another thread."""
@@ -87,3 +112,11 @@ def sign_in(page: Page, live_server: Any, e2e_db: None) -> SignIn:
         return page
 
     return _sign_in
+
+
+@pytest.fixture
+def console(page: Page, live_server: Any, e2e_db: None) -> Any:
+    """The page objects of ``e2e/pages.py`` on the live server, not signed in yet."""
+    from e2e.pages import Console
+
+    return Console(page, live_server.url)

@@ -23,6 +23,9 @@ class ConsoleFilterSet(django_filters.FilterSet):
                 {
                     "type": "search",
                     "data-search-input": "",
+                    # "/" focuses the box (@github/hotkey focuses a field it is bound to).
+                    "data-hotkey": "/",
+                    "data-hotkey-label": "Focus Search",
                     "autocomplete": "off",
                     "placeholder": self.search_placeholder,
                 }

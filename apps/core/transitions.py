@@ -3,6 +3,9 @@
 Models declare transitions with django-fsm-2's ``@transition`` and put their
 UI metadata in ``custom=`` (``label``, ``hotkey``, ``style``, and ``input`` with
 ``input_label`` when the transition needs a reason or a tracking number).
+``confirm`` marks what cannot be undone: a function of the instance returning
+the sentence the confirmation dialog shows (``Charge 28.00 EUR to ORD-…?``),
+so neither a click, a hotkey nor the palette runs it without a second step.
 Conditions carry the sentence shown when they fail (``@condition``).
 
 ``custom["preconditions"]`` are conditions checked before an action *starts*
@@ -53,10 +56,22 @@ class TransitionOption:
     input_label: str
     enabled: bool
     disabled_reason: str
+    subject: str = ""
+    confirm: str = ""
 
     @property
     def dialog_id(self) -> str:
         return f"dialog-{self.name}"
+
+    @property
+    def needs_dialog(self) -> bool:
+        """A field to fill or a consequence to confirm: never one keystroke."""
+        return bool(self.input or self.confirm)
+
+    @property
+    def title(self) -> str:
+        """The dialog's title names what is acted on: ``Suspend Berlin Vintage``."""
+        return f"{self.label} {self.subject}".strip()
 
 
 def _all_checks(transition: Any) -> list[Callable[[Any], bool]]:
@@ -87,6 +102,7 @@ def transition_options(
             continue
         failed = [check for check in _all_checks(transition) if not check(instance)]
         custom = transition.custom
+        confirm = custom.get("confirm")
         options.append(
             TransitionOption(
                 name=transition.name,
@@ -97,6 +113,8 @@ def transition_options(
                 input_label=custom.get("input_label", ""),
                 enabled=not failed,
                 disabled_reason=_failed_reason(instance, failed[0]) if failed else "",
+                subject=str(instance),
+                confirm=confirm(instance) if confirm and not failed else "",
             )
         )
     return options

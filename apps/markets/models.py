@@ -64,6 +64,10 @@ class MarketQuerySet(models.QuerySet["Market"]):
         return counts
 
 
+def confirm_archive(market: Market) -> str:
+    return f"Archive {market.name}? An archived market can never be published again."
+
+
 @condition("A market needs a description before it is published.")
 def has_description(market: Market) -> bool:
     return bool(market.description.strip())
@@ -186,7 +190,12 @@ class Market(ConcurrentTransitionMixin, models.Model):
         source=[MarketStatus.DRAFT, MarketStatus.SUSPENDED],
         target=MarketStatus.ARCHIVED,
         permission="markets.archive_market",
-        custom={"label": "Archive", "hotkey": "a", "style": "outline-danger"},
+        custom={
+            "label": "Archive",
+            "hotkey": "a",
+            "style": "outline-danger",
+            "confirm": confirm_archive,
+        },
     )
     def archive(self) -> None:
         """Retire the market for good. A suspended market keeps its last reason on record."""

@@ -131,12 +131,12 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return self.filter(number=number)
 
     def search(self, query: str) -> OrderQuerySet:
-        """By order number (exact, any case) or customer email or name (contains)."""
+        """By any part of the order number (any case), or customer email or name (contains)."""
         query = query.strip()
         if not query:
             return self
         return self.filter(
-            Q(number__iexact=query)
+            Q(number__icontains=query)
             | Q(customer_email__icontains=query)
             | Q(customer_name__icontains=query)
         )
@@ -184,6 +184,22 @@ def no_charge_in_progress(order: Order) -> bool:
 @condition("A refund is in progress; wait for its outcome.")
 def no_refund_in_progress(order: Order) -> bool:
     return not order.has_payment_in_flight(PaymentKind.REFUND)
+
+
+# What the confirmation dialogs of the steps that cannot be undone say.
+def confirm_charge(order: Order) -> str:
+    return f"Charge {order.total:.2f} {order.currency} to {order.number}?"
+
+
+def confirm_cancel(order: Order) -> str:
+    return f"Cancel {order.number}? Its stock goes back and it can no longer be charged."
+
+
+def confirm_refund(order: Order) -> str:
+    return (
+        f"Refund {order.total:.2f} {order.currency} of {order.number} to "
+        f"{order.customer_name}? A refund cannot be taken back."
+    )
 
 
 # A gateway call that has not answered in this long is taken as lost (the
@@ -282,6 +298,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
             # Checked before the gateway is called, not when the capture is
             # recorded: see apps.core.transitions.
             "preconditions": [market_takes_charges, no_charge_in_progress],
+            "confirm": confirm_charge,
         },
     )
     def charge(self) -> None:
@@ -294,7 +311,12 @@ class Order(ConcurrentTransitionMixin, models.Model):
         target=OrderStatus.CANCELLED,
         permission="orders.cancel_order",
         conditions=[no_charge_in_progress],
-        custom={"label": "Cancel order", "hotkey": "n", "style": "outline-danger"},
+        custom={
+            "label": "Cancel order",
+            "hotkey": "n",
+            "style": "outline-danger",
+            "confirm": confirm_cancel,
+        },
     )
     def cancel(self) -> None:
         self.cancelled_at = timezone.now()
@@ -346,6 +368,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
             "input": "reason",
             "input_label": "Reason for refunding",
             "preconditions": [no_refund_in_progress],
+            "confirm": confirm_refund,
         },
     )
     def refund(self, *, reason: str) -> None:

@@ -1,318 +1,273 @@
-// Console behaviour: toasts, keyboard shortcuts, dialogs, focus after swaps.
-// Everything is progressive: without this file every link and form still works.
-(function () {
-  "use strict";
+// Console's glue. Kept libraries do the work: key bindings and sequences are
+// @github/hotkey (declared in the markup with data-hotkey), the palette's
+// listbox is @github/combobox-nav, toasts are Bootstrap's Toast. What is left
+// here is what only this console knows. Without this file every link and
+// form still works.
+import { install, uninstall } from "@github/hotkey";
+import Combobox from "@github/combobox-nav";
 
-  // ---- Toasts ------------------------------------------------------------
-  var TOAST_MS = 6000;
-  var LEVEL_CLASS = { error: "danger", warning: "warning", success: "success", info: "info", debug: "secondary" };
+const { Toast } = window.bootstrap;
 
-  function armToast(toast) {
-    if (toast.dataset.armed) return;
-    toast.dataset.armed = "1";
-    var timer = setTimeout(function () { toast.remove(); }, TOAST_MS);
-    var close = toast.querySelector("[data-dismiss-toast]");
-    if (close) close.addEventListener("click", function () { clearTimeout(timer); toast.remove(); });
-  }
+// ---- Toasts ----------------------------------------------------------------
+const TOAST_CLASS = { error: "danger", warning: "warning", success: "success", info: "info" };
 
-  function showToast(level, text) {
-    var container = document.getElementById("toasts");
-    if (!container) return;
-    var toast = document.createElement("div");
-    toast.className = "toast show text-bg-" + (LEVEL_CLASS[level] || "secondary");
-    toast.setAttribute("role", "status");
-    toast.setAttribute("data-toast", "");
-    var row = document.createElement("div");
-    row.className = "d-flex";
-    var body = document.createElement("div");
-    body.className = "toast-body";
-    body.textContent = text;
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "btn-close me-2 m-auto";
-    close.setAttribute("aria-label", "Dismiss");
-    close.setAttribute("data-dismiss-toast", "");
-    row.appendChild(body);
-    row.appendChild(close);
-    toast.appendChild(row);
-    container.appendChild(toast);
+function armToast(element) {
+  element.addEventListener("hidden.bs.toast", () => element.remove(), { once: true });
+  Toast.getOrCreateInstance(element, { delay: 6000 }).show();
+}
+
+// Messages sent with an htmx response (HtmxMessagesMiddleware).
+document.body.addEventListener("messages", (event) => {
+  const template = document.getElementById("toast-template");
+  for (const { level, text } of event.detail?.items ?? []) {
+    const toast = template.content.firstElementChild.cloneNode(true);
+    toast.classList.add(`text-bg-${TOAST_CLASS[level] ?? "secondary"}`);
+    toast.querySelector(".toast-body").textContent = text;
+    document.getElementById("toasts").append(toast);
     armToast(toast);
   }
+});
+document.querySelectorAll("[data-toast].show").forEach(armToast);
 
-  // Messages sent with an htmx response (HtmxMessagesMiddleware).
-  document.body.addEventListener("messages", function (event) {
-    var list = (event.detail && event.detail.items) || [];
-    list.forEach(function (m) { showToast(m.level, m.text); });
-  });
+// ---- Dialogs ---------------------------------------------------------------
+// <a data-open-dialog="id" href="?confirm=…"> opens <dialog id="id"> (the link
+// is the no-JavaScript way: the server renders the dialog open). The focus
+// goes to the dialog's [autofocus] element: Confirm, or the field to fill.
+function openDialog(dialog) {
+  if (dialog.open) dialog.close();
+  dialog.showModal();
+}
 
-  // ---- Dialogs -----------------------------------------------------------
-  // <button data-open-dialog="id"> opens <dialog id="id">; [data-close-dialog] closes it.
-  document.addEventListener("click", function (event) {
-    var opener = event.target.closest("[data-open-dialog]");
-    if (opener) {
-      var dialog = document.getElementById(opener.getAttribute("data-open-dialog"));
-      if (dialog && typeof dialog.showModal === "function") {
-        event.preventDefault();
-        dialog.showModal();
-        var field = dialog.querySelector("input:not([type=hidden]), textarea, select");
-        if (field) field.focus();
-      }
-      return;
+// A dialog the server rendered open (?confirm=, the no-JavaScript way) becomes
+// modal: focus trapped in it, Esc backs out.
+for (const dialog of document.querySelectorAll("dialog[open]")) {
+  dialog.close();
+  openDialog(dialog);
+}
+
+document.addEventListener("click", (event) => {
+  const opener = event.target.closest("[data-open-dialog]");
+  const dialog = opener && document.getElementById(opener.dataset.openDialog);
+  if (dialog) {
+    event.preventDefault();
+    openDialog(dialog);
+    return;
+  }
+  const closer = event.target.closest("[data-close-dialog]");
+  if (closer?.closest("dialog")) {
+    event.preventDefault();
+    closer.closest("dialog").close();
+  }
+});
+
+// In a reason field Enter is a new line; Ctrl+Enter / Cmd+Enter confirms.
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.matches("dialog textarea")) {
+    event.preventDefault();
+    event.target.form.requestSubmit();
+  }
+});
+
+// ---- Hotkeys ---------------------------------------------------------------
+function withDescendants(root, selector) {
+  if (!(root instanceof Element || root instanceof Document)) return [];
+  const found = [...root.querySelectorAll(selector)];
+  return root instanceof Element && root.matches(selector) ? [root, ...found] : found;
+}
+
+function live(element) {
+  return element.isConnected && !element.disabled && element.checkVisibility();
+}
+
+// A key acts only on what the user can see and use: not on a disabled or
+// hidden control, and not behind an open dialog.
+// hotkey-fire does not bubble: these listeners capture it on its way down.
+document.addEventListener("hotkey-fire", (event) => {
+  const dialog = document.querySelector("dialog[open]");
+  if (!live(event.target) || (dialog && !dialog.contains(event.target))) event.preventDefault();
+}, true);
+
+const installed = new WeakSet();
+
+function installHotkeys(root) {
+  for (const element of withDescendants(root, "[data-hotkey]")) {
+    if (installed.has(element)) continue;
+    installed.add(element);
+    install(element);
+  }
+}
+
+installHotkeys(document);
+document.body.addEventListener("htmx:load", (event) => installHotkeys(event.detail.elt));
+// Swapped-out controls must not keep their keys.
+document.body.addEventListener("htmx:beforeCleanupElement", (event) => {
+  if (installed.has(event.detail.elt)) uninstall(event.detail.elt);
+});
+
+// ---- Lists: j / k choose a row, Enter or o open it, x ticks it --------------
+// The chosen row's own link takes the focus, so Enter is the browser's own.
+function chooseRow(table, step) {
+  const rows = [...table.tBodies[0]?.rows ?? []].filter((row) => row.querySelector("a[href]"));
+  if (!rows.length) return;
+  const current = rows.findIndex((row) => row.getAttribute("aria-selected") === "true");
+  const next = current === -1 ? (step > 0 ? 0 : rows.length - 1) : Math.max(0, Math.min(rows.length - 1, current + step));
+  rows.forEach((row) => row.removeAttribute("aria-selected"));
+  rows[next].setAttribute("aria-selected", "true");
+  rows[next].querySelector("a[href]").focus();
+}
+
+document.addEventListener("hotkey-fire", (event) => {
+  const table = event.target.closest("[data-keyboard-rows]");
+  if (!table || event.target !== table || event.defaultPrevented) return;
+  event.preventDefault();
+  const key = event.detail.path.at(-1);
+  if (key === "j" || key === "k") return chooseRow(table, key === "j" ? 1 : -1);
+  const row = table.querySelector("tbody tr[aria-selected='true']");
+  if (key === "o") row?.querySelector("a[href]")?.click();
+  if (key === "x") row?.querySelector("input[type=checkbox]")?.click();
+}, true);
+
+// ---- "?" lists the keys that work on this page, and only those ---------------
+function hotkeyLabel(element) {
+  return element.dataset.hotkeyLabel ?? element.dataset.label ?? element.textContent.trim();
+}
+
+function showShortcuts() {
+  const dialog = document.getElementById("shortcuts-dialog");
+  const rows = [["Ctrl+K", "Command palette: jump anywhere, run an action"], ["Esc", "Close a dialog or the palette"]];
+  for (const element of document.querySelectorAll("[data-hotkey]")) {
+    if (!live(element)) continue;
+    const keys = element.dataset.hotkey.split(",")[0];
+    if (element.matches("[data-keyboard-rows]")) {
+      rows.push(["j / k", "Choose the next / previous row"], ["Enter or o", "Open the chosen row"]);
+      if (element.querySelector("tbody input[type=checkbox]")) rows.push(["x", "Tick the chosen row"]);
+    } else {
+      rows.push([keys, hotkeyLabel(element)]);
     }
-    var closer = event.target.closest("[data-close-dialog]");
-    if (closer) {
-      var open = closer.closest("dialog");
-      if (open) { event.preventDefault(); open.close(); }
+  }
+  const body = dialog.querySelector("[data-shortcuts]");
+  body.replaceChildren(...rows.map(([keys, what]) => {
+    const row = body.insertRow();
+    const kbd = document.createElement("kbd");
+    kbd.textContent = keys;
+    row.insertCell().append(kbd);
+    row.insertCell().textContent = what;
+    return row;
+  }));
+  openDialog(dialog);
+}
+
+document.querySelector("[data-shortcuts-open]")?.addEventListener("click", showShortcuts);
+
+// ---- Command palette (Ctrl+K / Cmd+K) ----------------------------------------
+// The server finds pages, markets, orders and products; the page's own enabled
+// actions follow them. Only options for the text now in the box are shown or
+// highlighted, and Enter acts only on one of those: typed before the results
+// for that text arrive, it waits for them.
+const palette = document.getElementById("palette");
+
+if (palette) {
+  const input = document.getElementById("palette-input");
+  const list = document.getElementById("palette-list");
+  const actions = document.getElementById("palette-actions");
+  const combobox = new Combobox(input, list, { tabInsertsSuggestions: false, firstOptionSelectionMode: "active" });
+  const hits = () => document.getElementById("palette-hits");
+  const current = () => hits().dataset.query === input.value.trim();
+  let returnFocus = null;
+  let enterWaiting = false;
+
+  function actionOption(button, index) {
+    const option = document.createElement("div");
+    option.setAttribute("role", "option");
+    option.id = `palette-action-${index}`;
+    option.className = "list-group-item list-group-item-action";
+    option.dataset.label = button.dataset.label;
+    const kind = document.createElement("span");
+    kind.className = "small text-body-secondary ms-2";
+    kind.textContent = "Action on this page";
+    option.append(`${button.dataset.label} `, kind);
+    option.button = button;
+    return option;
+  }
+
+  // Show what belongs to the text in the box, and highlight its first option.
+  function refresh() {
+    const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    for (const option of actions.children) {
+      option.hidden = !words.every((word) => option.dataset.label.toLowerCase().includes(word));
     }
-  });
-
-  // ---- Keyboard ----------------------------------------------------------
-  // Inputs that take no typing: hotkeys stay live when one has focus.
-  var NOT_TYPED = { checkbox: 1, radio: 1, button: 1, submit: 1, reset: 1, file: 1, range: 1, color: 1 };
-
-  function typing(target) {
-    if (!target || !target.tagName) return false;
-    var tag = target.tagName.toLowerCase();
-    if (tag === "input") return !NOT_TYPED[(target.type || "").toLowerCase()];
-    return tag === "textarea" || tag === "select" || target.isContentEditable;
+    for (const option of hits().children) option.hidden = !current();
+    if (current()) combobox.resetSelection();
+    else combobox.clearSelection();
   }
 
-  function rows() {
-    var table = document.querySelector("[data-keyboard-rows]");
-    return table ? Array.prototype.slice.call(table.querySelectorAll("tbody tr")) : [];
-  }
-
-  function selectedRow() {
-    return document.querySelector("[data-keyboard-rows] tbody tr[aria-selected='true']");
-  }
-
-  function moveSelection(step) {
-    var all = rows();
-    if (!all.length) return;
-    var current = selectedRow();
-    var index = current ? all.indexOf(current) + step : (step > 0 ? 0 : all.length - 1);
-    index = Math.max(0, Math.min(all.length - 1, index));
-    all.forEach(function (row) { row.removeAttribute("aria-selected"); });
-    all[index].setAttribute("aria-selected", "true");
-    all[index].scrollIntoView({ block: "nearest" });
-  }
-
-  function enabledHotkeyButtons() {
-    return Array.prototype.slice.call(document.querySelectorAll("[data-hotkey]")).filter(function (el) {
-      return !el.disabled && el.offsetParent !== null;
-    });
-  }
-
-  function shortcutsForPage() {
-    var list = [["?", "Show these shortcuts"], ["Ctrl+K", "Command palette: jump anywhere, run an action"], ["Esc", "Close a dialog or the palette"]];
-    document.querySelectorAll("a[data-go]").forEach(function (a) {
-      list.push(["g " + a.getAttribute("data-go"), "Go to " + a.textContent.trim()]);
-    });
-    if (document.querySelector("[data-search-input]")) list.push(["/", "Focus Search"]);
-    if (rows().length) {
-      list.push(["j / k", "Select the next / previous row"]);
-      list.push(["Enter or o", "Open the selected row"]);
-      if (document.querySelector("[data-keyboard-rows] tbody input[type=checkbox]")) list.push(["x", "Toggle the selected row's checkbox"]);
-    }
-    enabledHotkeyButtons().forEach(function (el) {
-      list.push([el.getAttribute("data-hotkey"), el.getAttribute("data-label") || el.textContent.trim()]);
-    });
-    return list;
-  }
-
-  function showHelp() {
-    var dialog = document.getElementById("shortcuts-dialog");
-    if (!dialog) {
-      dialog = document.createElement("dialog");
-      dialog.id = "shortcuts-dialog";
-      dialog.className = "console-dialog";
-      dialog.setAttribute("aria-labelledby", "shortcuts-title");
-      document.body.appendChild(dialog);
-    }
-    dialog.textContent = "";
-    var body = document.createElement("div");
-    body.className = "p-3";
-    var title = document.createElement("h2");
-    title.id = "shortcuts-title";
-    title.className = "h5";
-    title.textContent = "Keyboard shortcuts";
-    body.appendChild(title);
-    var table = document.createElement("table");
-    table.className = "table table-sm mb-0";
-    shortcutsForPage().forEach(function (pair) {
-      var tr = document.createElement("tr");
-      var keys = document.createElement("td");
-      var kbd = document.createElement("kbd");
-      kbd.textContent = pair[0];
-      keys.appendChild(kbd);
-      var what = document.createElement("td");
-      what.textContent = pair[1];
-      tr.appendChild(keys);
-      tr.appendChild(what);
-      table.appendChild(tr);
-    });
-    body.appendChild(table);
-    dialog.appendChild(body);
-    dialog.showModal();
-  }
-
-  // ---- Command palette (Ctrl+K / Cmd+K) ------------------------------------
-  // The server finds pages, markets and orders; the page contributes its
-  // own enabled action buttons, so nothing is offered that would be refused.
-  var palette = document.getElementById("palette");
-  var paletteInput = document.getElementById("palette-input");
-  var paletteActions = document.getElementById("palette-actions");
-
-  function paletteOptions() {
-    return Array.prototype.slice.call(palette.querySelectorAll("[role=option]")).filter(function (el) {
-      return !el.hidden;
-    });
-  }
-
-  function selectPaletteOption(option) {
-    paletteOptions().forEach(function (el) { el.removeAttribute("aria-selected"); el.classList.remove("active"); });
-    if (!option) { paletteInput.removeAttribute("aria-activedescendant"); return; }
-    option.setAttribute("aria-selected", "true");
-    option.classList.add("active");
-    paletteInput.setAttribute("aria-activedescendant", option.id);
-    option.scrollIntoView({ block: "nearest" });
-  }
-
-  function fillPaletteActions() {
-    paletteActions.textContent = "";
-    enabledHotkeyButtons().forEach(function (button, index) {
-      var option = document.createElement("div");
-      option.setAttribute("role", "option");
-      option.id = "palette-action-" + index;
-      option.className = "list-group-item list-group-item-action";
-      option.dataset.label = (button.getAttribute("data-label") || button.textContent).trim();
-      option.textContent = option.dataset.label;
-      var kbd = document.createElement("kbd");
-      kbd.className = "hint";
-      kbd.setAttribute("aria-hidden", "true");
-      kbd.textContent = button.getAttribute("data-hotkey");
-      option.appendChild(kbd);
-      option.__button = button;
-      paletteActions.appendChild(option);
-    });
-  }
-
-  function filterPaletteActions() {
-    var words = paletteInput.value.toLowerCase().split(/\s+/).filter(Boolean);
-    Array.prototype.forEach.call(paletteActions.children, function (option) {
-      var label = option.dataset.label.toLowerCase();
-      option.hidden = !words.every(function (word) { return label.indexOf(word) !== -1; });
-    });
-    selectPaletteOption(paletteOptions()[0]);
-  }
-
-  function openPalette() {
-    if (!palette) return;
-    paletteInput.value = "";
-    fillPaletteActions();
+  function open() {
+    returnFocus = document.activeElement;
+    input.value = "";
+    enterWaiting = false;
+    const buttons = [...document.querySelectorAll("[data-palette-action]")].filter(live);
+    actions.replaceChildren(...buttons.map(actionOption));
     palette.showModal();
-    paletteInput.focus();
-    window.htmx.trigger(paletteInput, "palette-open");
-    filterPaletteActions();
+    input.focus();
+    combobox.start();
+    refresh();
+    window.htmx.trigger(input, "palette-open");
   }
 
-  function runPaletteOption(option) {
-    if (!option) return;
+  function run(option) {
     palette.close();
-    if (option.__button) { option.__button.click(); return; }
-    if (option.dataset.href) window.location.assign(option.dataset.href);
+    if (option.button) option.button.click();
+    else if (option.dataset.href) window.location.assign(option.dataset.href);
   }
 
-  if (palette) {
-    paletteInput.addEventListener("input", filterPaletteActions);
-    paletteInput.addEventListener("keydown", function (event) {
-      var options = paletteOptions();
-      var current = palette.querySelector("[role=option][aria-selected=true]");
-      var index = options.indexOf(current);
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        event.preventDefault();
-        var next = index + (event.key === "ArrowDown" ? 1 : -1);
-        selectPaletteOption(options[Math.max(0, Math.min(options.length - 1, next))]);
-      } else if (event.key === "Enter") {
-        event.preventDefault();
-        runPaletteOption(current || options[0]);
-      }
-    });
-    palette.addEventListener("click", function (event) {
-      var option = event.target.closest("[role=option]");
-      if (option) runPaletteOption(option);
-    });
-    document.body.addEventListener("htmx:afterSwap", function (event) {
-      if (event.detail.target.id === "palette-hits" && !palette.querySelector("[role=option][aria-selected=true]")) {
-        selectPaletteOption(paletteOptions()[0]);
-      }
-    });
-  }
+  // Registered before the combobox's own handler, so it runs first.
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || current()) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    enterWaiting = true;
+  });
+  input.addEventListener("input", () => {
+    enterWaiting = false;
+    refresh();
+  });
+  list.addEventListener("combobox-commit", (event) => run(event.target));
 
-  document.addEventListener("keydown", function (event) {
-    if ((event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K")) {
+  document.body.addEventListener("htmx:load", (event) => {
+    if (event.detail.elt.id !== "palette-hits" || !palette.open || !current()) return;
+    // An option the user moved to with the arrows stays theirs.
+    const chosen = list.querySelector("[role=option][aria-selected='true']");
+    refresh();
+    if (!enterWaiting) return;
+    enterWaiting = false;
+    const option = chosen && !chosen.hidden ? chosen : list.querySelector("[data-combobox-option-default='true']");
+    option?.click();
+  });
+
+  palette.addEventListener("close", () => {
+    combobox.stop();
+    if (returnFocus?.isConnected) returnFocus.focus();
+  });
+
+  document.querySelector("[data-palette-open]")?.addEventListener("click", open);
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
       event.preventDefault();
-      if (palette && palette.open) palette.close(); else openPalette();
+      if (palette.open) palette.close();
+      else if (!document.querySelector("dialog[open]")) open();
     }
   });
+}
 
-  var pendingG = false;
-  var gTimer = null;
-
-  document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (typing(event.target)) return;
-    if (document.querySelector("dialog[open]") && event.key !== "Escape") return;
-    var key = event.key;
-
-    if (pendingG) {
-      pendingG = false;
-      clearTimeout(gTimer);
-      var link = document.querySelector("a[data-go='" + key + "']");
-      if (link) { event.preventDefault(); window.location.assign(link.href); }
-      return;
-    }
-    if (key === "g") { pendingG = true; gTimer = setTimeout(function () { pendingG = false; }, 1200); return; }
-    if (key === "?") { event.preventDefault(); showHelp(); return; }
-    if (key === "/") {
-      var search = document.querySelector("[data-search-input]");
-      if (search) { event.preventDefault(); search.focus(); search.select(); }
-      return;
-    }
-    if (key === "j" || key === "k") { if (rows().length) { event.preventDefault(); moveSelection(key === "j" ? 1 : -1); } return; }
-    if (key === "Enter" || key === "o") {
-      // Enter on a focused link or button does what that control does.
-      if (event.target.closest && event.target.closest("a, button, summary, [role=button]")) return;
-      var row = selectedRow();
-      var target = row && row.querySelector("a[href]");
-      if (target) { event.preventDefault(); window.location.assign(target.href); }
-      return;
-    }
-    if (key === "x") {
-      var selected = selectedRow();
-      var box = selected && selected.querySelector("input[type=checkbox]");
-      if (box) { event.preventDefault(); box.click(); }
-      return;
-    }
-    var button = enabledHotkeyButtons().filter(function (el) { return el.getAttribute("data-hotkey") === key; })[0];
-    if (button) { event.preventDefault(); button.click(); }
-  });
-
-  // ---- htmx integration --------------------------------------------------
-  document.body.addEventListener("htmx:afterSettle", function (event) {
-    // Focus must never be lost: if the focused element was swapped away,
-    // land on the swapped region instead of <body>. An outerHTML swap
-    // replaces the target element, so look the region up again by its id.
-    if (document.activeElement === document.body || !document.activeElement) {
-      var target = event.detail.target;
-      var region = (target && target.id && document.getElementById(target.id)) || target;
-      if (region && region.isConnected && region.focus && !(palette && palette.open)) {
-        if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
-        region.focus({ preventScroll: true });
-      }
-    }
-    document.querySelectorAll("[data-toast]").forEach(armToast);
-  });
-
-  document.querySelectorAll("[data-toast]").forEach(armToast);
-})();
+// ---- Focus is never lost after an htmx swap ------------------------------------
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (document.activeElement && document.activeElement !== document.body) return;
+  if (palette?.open) return;
+  // An outerHTML swap replaces the target: look the region up again by its id.
+  const target = event.detail.target;
+  const region = (target?.id && document.getElementById(target.id)) || target;
+  if (region?.isConnected) {
+    if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
+    region.focus({ preventScroll: true });
+  }
+});

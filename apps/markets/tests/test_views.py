@@ -426,3 +426,18 @@ def test_without_javascript_confirm_renders_the_dialog_open(client: Client, mana
     assert not re.search(r"<dialog id=\"dialog-suspend\"[^>]*\bopen\b", closed)
     opened = client.get(f"/markets/{market.slug}/?confirm=suspend").content.decode()
     assert re.search(r"<dialog id=\"dialog-suspend\"[^>]*\bopen\b", opened)
+
+
+def test_archive_asks_first_and_publish_does_not(client: Client, manager) -> None:
+    market = MarketFactory(name="Old Stall", description="Ready.")
+    html = _signed_in(client, manager).get(f"/markets/{market.slug}/").content.decode()
+    assert 'href="?confirm=archive"' in html
+    assert '<h2 class="h5" id="dialog-archive-title">Archive Old Stall</h2>' in html
+    assert "Archive Old Stall? An archived market can never be published again." in html
+    assert "dialog-publish" not in html
+
+
+def test_the_suspend_dialog_is_titled_with_the_market(client: Client, manager) -> None:
+    market = MarketFactory(name="Berlin Vintage", status=A)
+    html = _signed_in(client, manager).get(f"/markets/{market.slug}/").content.decode()
+    assert '<h2 class="h5" id="dialog-suspend-title">Suspend Berlin Vintage</h2>' in html

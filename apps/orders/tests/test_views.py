@@ -450,3 +450,72 @@ def test_a_timed_out_charge_leaves_charge_and_cancel_enabled(client: Client, age
         "Charge payment": True,
         "Cancel order": True,
     }
+
+
+# ---- What cannot be undone asks first (keyboard and palette issue) ------------
+
+
+def _control(html: str, label: str) -> str:
+    """The opening tag of the transition control labelled ``label``."""
+    match = re.search(rf'<(?:button|a role="button")[^>]*data-label="{label}"[^>]*>', html)
+    assert match, f"no control labelled {label}"
+    return match.group(0)
+
+
+def test_charge_and_cancel_open_a_confirmation_that_says_what_happens(
+    client: Client, agent
+) -> None:
+    order = OrderFactory(market__status=MarketStatus.ACTIVE)
+    client.force_login(agent)
+    html = client.get(f"/orders/{order.number}/").content.decode()
+    for name, label in (("charge", "Charge payment"), ("cancel", "Cancel order")):
+        control = _control(html, label)
+        # A link to the dialog (rendered open by the server without JavaScript), never a submit.
+        assert control.startswith('<a role="button"')
+        assert (
+            f'href="?confirm={name}"' in control and f'data-open-dialog="dialog-{name}"' in control
+        )
+        title = f'<h2 class="h5" id="dialog-{name}-title">{label} {order.number}</h2>'
+        assert title in html
+    assert f"Charge {order.total:.2f} {order.currency} to {order.number}?" in html
+    assert f"Cancel {order.number}? Its stock goes back" in html
+    # Nothing to type: the focus starts on Confirm, so Enter confirms.
+    dialog = html[html.index('id="dialog-charge"') :]
+    assert re.search(r'<button type="submit" class="btn btn-primary" autofocus>Confirm', dialog)
+
+
+def test_reversible_steps_are_one_press(client: Client, agent) -> None:
+    order = OrderFactory(status=OrderStatus.SHIPPED, tracking_number="1Z")
+    client.force_login(agent)
+    html = client.get(f"/orders/{order.number}/").content.decode()
+    control = _control(html, "Mark delivered")
+    assert control.startswith('<button type="submit"') and 'data-hotkey="d"' in control
+    assert "dialog-mark_delivered" not in html
+
+
+def test_refund_dialog_says_how_much_to_whom(client: Client, finance) -> None:
+    order = OrderFactory(status=OrderStatus.PAID, customer_name="Ada Lovelace")
+    client.force_login(finance)
+    html = client.get(f"/orders/{order.number}/").content.decode()
+    assert f"Refund {order.total:.2f} {order.currency} of {order.number} to Ada Lovelace?" in html
+    assert "Ctrl+Enter" in html  # the reason field's hint
+
+
+def test_confirm_parameter_renders_the_dialog_open_without_javascript(client, agent) -> None:
+    order = OrderFactory(market__status=MarketStatus.ACTIVE)
+    client.force_login(agent)
+    html = client.get(f"/orders/{order.number}/?confirm=cancel").content.decode()
+    assert re.search(r'<dialog id="dialog-cancel"[^>]*\sopen>', html)
+    assert not re.search(r'<dialog id="dialog-charge"[^>]*\sopen>', html)
+
+
+def test_a_disabled_action_has_no_hotkey_and_is_not_offered_to_the_palette(
+    client: Client, agent
+) -> None:
+    order = OrderFactory(market__status=MarketStatus.SUSPENDED)
+    client.force_login(agent)
+    html = client.get(f"/orders/{order.number}/").content.decode()
+    control = _control(html, "Charge payment")
+    assert " disabled" in control
+    assert "data-hotkey" not in control and "data-palette-action" not in control
+    assert f"Charge {order.total:.2f}" not in html and "dialog-charge" not in html
