@@ -42,7 +42,7 @@ from django.tasks import Task, task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .errors import NotPermitted, TransitionNotAllowed
+from .errors import DomainError, NotPermitted, TransitionNotAllowed
 from .events import DomainEvent, announce
 from .models import NEEDS_ATTENTION, Job, JobStatus
 
@@ -247,9 +247,13 @@ def _event(job: Job, verb: str, actor: Any, *, reason: str = "") -> DomainEvent:
 def _job_for_superuser(actor: Any, job_id: int, action: str) -> Job:
     if not getattr(actor, "is_superuser", False):
         raise NotPermitted("Only superusers may retry or dismiss background work.")
-    job = Job.objects.select_for_update().get(pk=job_id)
+    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    if job is None:
+        raise DomainError("That job does not exist (any more).")
     if job.status not in NEEDS_ATTENTION:
-        raise TransitionNotAllowed(f"{job} is {job.get_status_display().lower()}: cannot {action}.")
+        raise TransitionNotAllowed(
+            f"{job} is {job.get_status_display()}: only failed or retrying work can {action}."
+        )
     return job
 
 
@@ -259,7 +263,7 @@ def retry_job(*, actor: Any, job_id: int) -> Job:
     The attempt a retrying job was waiting for is superseded (new token).
     """
     with transaction.atomic():
-        job = _job_for_superuser(actor, job_id, "retry")
+        job = _job_for_superuser(actor, job_id, "be retried")
         job.status = JobStatus.QUEUED
         job.token = uuid.uuid4()
         job.next_attempt_at = None
@@ -273,7 +277,7 @@ def retry_job(*, actor: Any, job_id: int) -> Job:
 def dismiss_job(*, actor: Any, job_id: int) -> Job:
     """Dismiss: a person has dealt with it; the job will not run again."""
     with transaction.atomic():
-        job = _job_for_superuser(actor, job_id, "dismiss")
+        job = _job_for_superuser(actor, job_id, "be dismissed")
         job.status = JobStatus.DISMISSED
         job.next_attempt_at = None
         job.save(update_fields=["status", "next_attempt_at", "updated_at"])
