@@ -11,8 +11,6 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from console.settings.mailurl import mailer_from_url
-
 
 def free_port() -> int:
     """A loopback port with nothing listening: connecting to it is refused."""
@@ -22,8 +20,12 @@ def free_port() -> int:
 
 
 def mailers_for(port: int) -> dict[str, Any]:
-    """``MAILERS`` sending by SMTP to ``127.0.0.1:port``, as prod would with ``EMAIL_URL``."""
-    return {"default": mailer_from_url(f"smtp://127.0.0.1:{port}?timeout=5")}
+    """``MAILERS`` sending by SMTP to ``127.0.0.1:port``: what prod builds from
+    ``EMAIL_URL=smtp://127.0.0.1:<port>?timeout=5`` (console/tests/test_mailurl.py)."""
+    options = {"host": "127.0.0.1", "port": port, "timeout": 5.0, "username": "", "password": ""}
+    return {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+    }
 
 
 class Mailbox:
