@@ -73,7 +73,8 @@ def timeline(order: Order) -> list[str]:
     )
 
 
-def test_refused_twice_then_sent_exactly_once(agent, port: int) -> None:
+def test_refused_twice_then_sent_exactly_once(agent, port: int, caplog) -> None:
+    caplog.set_level("INFO", logger="apps.core.work")
     order = place_order(agent)
     job = Job.objects.get()
     assert (job.name, job.status, job.subject_label) == (
@@ -101,6 +102,18 @@ def test_refused_twice_then_sent_exactly_once(agent, port: int) -> None:
     ]
     assert SentEmail.objects.filter(order=order, kind="confirmation").count() == 1
     assert timeline(order) == ["order_placed", "confirmation_email_sent"]
+    # Every attempt is logged, the failed ones with the error and the wait.
+    logged = [record.getMessage() for record in caplog.records if record.name == "apps.core.work"]
+    assert [line for line in logged if ": attempt " in line and "failed" not in line] == [
+        f"work job={job.pk} Confirmation email for {order.number}: attempt {n} of 6"
+        for n in (1, 2, 3)
+    ]
+    assert sum("failed (ConnectionRefusedError" in line for line in logged) == 2
+    assert logged[-1].endswith("succeeded on attempt 3")
+    # The order's page says when its email went.
+    client = Client()
+    client.force_login(agent)
+    assert "confirmation email sent" in client.get(order.get_absolute_url()).content.decode()
 
 
 def test_a_permanent_failure_is_not_retried_is_shown_and_retry_now_sends_it(
@@ -296,3 +309,19 @@ def test_retries_back_off_exponentially_with_jitter_over_about_an_hour() -> None
             nominal = 120 * 2 ** (attempt - 1)
             assert nominal * 0.75 <= delay.total_seconds() <= nominal * 1.25
         assert timedelta(minutes=45) <= sum(delays, timedelta()) <= timedelta(minutes=78)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_on_the_immediate_backend_a_transient_failure_fails_for_good_at_once(
+    agent, settings, django_capture_on_commit_callbacks
+) -> None:
+    # Dev and `make run`: nothing can wait, so it is shown at once for Retry now.
+    settings.MAILERS = mailers_for(free_port())
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place_order(agent)
+    job = Job.objects.get()
+    assert (job.status, job.attempts) == (JobStatus.FAILED, 1)
+    assert "ConnectionRefusedError" in job.last_error
+    assert Event.objects.filter(
+        name="confirmation_email_failed", aggregate_id=str(order.pk)
+    ).exists()
