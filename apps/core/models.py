@@ -9,8 +9,10 @@ and retries it, and the failed-work page lists the ones that need a person.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import models
+from django.utils import timezone
 
 
 class JobStatus(models.TextChoices):
@@ -23,12 +25,19 @@ class JobStatus(models.TextChoices):
 
 
 NEEDS_ATTENTION = (JobStatus.FAILED, JobStatus.RETRYING)
+# An attempt takes seconds (the mail timeout is 10 s); one "running" this long
+# lost its worker (killed, out of memory) and will not finish on its own.
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def stuck_query() -> models.Q:
+    return models.Q(status=JobStatus.RUNNING, updated_at__lt=timezone.now() - STUCK_AFTER)
 
 
 class JobQuerySet(models.QuerySet["Job"]):
     def needs_attention(self) -> JobQuerySet:
-        """Failed for good, or failing and waiting for its next attempt."""
-        return self.filter(status__in=NEEDS_ATTENTION)
+        """Failed for good, failing and waiting for its next attempt, or stuck running."""
+        return self.filter(models.Q(status__in=NEEDS_ATTENTION) | stuck_query())
 
     def failed(self) -> JobQuerySet:
         return self.filter(status=JobStatus.FAILED)
@@ -66,6 +75,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} for {self.subject_label}"
+
+    @property
+    def is_stuck(self) -> bool:
+        return self.status == JobStatus.RUNNING and self.updated_at < timezone.now() - STUCK_AFTER
 
     @property
     def label(self) -> str:

@@ -250,17 +250,19 @@ def _job_for_superuser(actor: Any, job_id: int, action: str) -> Job:
     job = Job.objects.select_for_update().filter(pk=job_id).first()
     if job is None:
         raise DomainError("That job does not exist (any more).")
-    if job.status not in NEEDS_ATTENTION:
+    if job.status not in NEEDS_ATTENTION and not job.is_stuck:
         raise TransitionNotAllowed(
-            f"{job} is {job.get_status_display()}: only failed or retrying work can {action}."
+            f"{job} is {job.get_status_display()}: "
+            f"only failed, retrying or stuck work can {action}."
         )
     return job
 
 
 def retry_job(*, actor: Any, job_id: int) -> Job:
-    """Retry now: run a failed or retrying job at once, with a fresh set of attempts.
+    """Retry now: run a failed, retrying or stuck job at once, with a fresh set of attempts.
 
-    The attempt a retrying job was waiting for is superseded (new token).
+    The attempt a retrying job was waiting for is superseded (new token), as
+    is a stuck one, should its worker ever come back.
     """
     with transaction.atomic():
         job = _job_for_superuser(actor, job_id, "be retried")

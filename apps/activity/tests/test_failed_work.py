@@ -3,10 +3,13 @@ retry or dismiss it; everyone else gets 403 and changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.activity.models import Event
 from apps.core.models import Job, JobStatus
@@ -92,3 +95,21 @@ def test_unknown_actions_and_jobs(client: Client, superuser) -> None:
     assert client.post("/activity/failed-work/1/explode/").status_code == 404
     response = client.post("/activity/failed-work/999/retry/", headers=HTMX)
     assert response.status_code == 400
+
+
+def test_a_job_whose_worker_stopped_is_listed_as_stuck_and_can_be_retried(
+    client: Client, superuser
+) -> None:
+    stuck, running = _job(JobStatus.RUNNING, 1), _job(JobStatus.RUNNING, 2)
+    Job.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - timedelta(minutes=20))
+    client.force_login(superuser)
+    content = client.get("/activity/failed-work/").content.decode()
+    assert f'data-job="{stuck.pk}"' in content and "stuck: its worker stopped" in content
+    assert f'data-job="{running.pk}"' not in content  # still within its time
+    old_token = Job.objects.get(pk=stuck.pk).token
+    assert client.post(f"/activity/failed-work/{stuck.pk}/retry/").status_code == 302
+    stuck.refresh_from_db()
+    assert stuck.token != old_token  # the lost attempt, should it come back, does nothing
+    assert (
+        client.post(f"/activity/failed-work/{running.pk}/retry/", headers=HTMX).status_code == 409
+    )

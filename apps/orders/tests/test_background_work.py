@@ -179,7 +179,7 @@ def test_a_permanent_failure_is_not_retried_is_shown_and_retry_now_sends_it(
             f"/activity/failed-work/{job.pk}/retry/", headers={"HX-Request": "true"}
         )
         assert refused.status_code == 409
-        assert "only failed or retrying work can be retried" in refused.headers["HX-Trigger"]
+        assert "only failed, retrying or stuck work can be retried" in refused.headers["HX-Trigger"]
 
 
 def _domain_event(event: Event) -> Any:
