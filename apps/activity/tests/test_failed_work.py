@@ -113,3 +113,12 @@ def test_a_job_whose_worker_stopped_is_listed_as_stuck_and_can_be_retried(
     assert (
         client.post(f"/activity/failed-work/{running.pk}/retry/", headers=HTMX).status_code == 409
     )
+
+
+def test_the_activity_page_links_superusers_to_failed_work(
+    client: Client, superuser, viewer
+) -> None:
+    client.force_login(superuser)
+    assert 'href="/activity/failed-work/"' in client.get("/activity/").content.decode()
+    client.force_login(viewer)
+    assert 'href="/activity/failed-work/"' not in client.get("/activity/").content.decode()
