@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from apps.activity.models import Event
+from apps.core.models import Job
 from apps.markets.models import Market
 from apps.orders.models import Order, OrderStatus, Payment
 
@@ -44,7 +45,8 @@ def work_queues(now: Any) -> list[Queue]:
         .count()
     )
     suspended = Market.objects.suspended().count()
-    return [
+    failed_work = Job.objects.failed().count()
+    queues = [
         Queue("Awaiting payment", counts[OrderStatus.PENDING], "/orders/?status=pending",
               "Charge or cancel"),
         Queue("To ship", counts[OrderStatus.PAID], "/orders/?status=paid", "Paid, not shipped"),
@@ -53,6 +55,13 @@ def work_queues(now: Any) -> list[Queue]:
         Queue("Failed payments today", failed_today, f"/orders/?failed_payment_on={today}",
               "Declined, timed out or errored"),
     ]  # fmt: skip
+    if failed_work:
+        # Only when something failed: emails that never went need a superuser.
+        queues.append(
+            Queue("Failed background work", failed_work, "/activity/failed-work/",
+                  "Retry or dismiss (superusers)")
+        )  # fmt: skip
+    return queues
 
 
 @dataclass(frozen=True)

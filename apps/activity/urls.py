@@ -4,4 +4,10 @@ from . import views
 
 app_name = "activity"
 
-urlpatterns = [path("", views.event_list, name="list")]
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("failed-work/", views.failed_work, name="failed_work"),
+    path(
+        "failed-work/<int:pk>/<slug:action>/", views.failed_work_action, name="failed_work_action"
+    ),
+]

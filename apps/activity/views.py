@@ -1,20 +1,28 @@
-"""The /activity/ page: every domain event, newest first, filterable."""
+"""The /activity/ page: every domain event, newest first, filterable; and
+/activity/failed-work/: background work that failed or is being retried,
+for superusers to retry or dismiss."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from apps.core.http import filtered, page_or_fragment
+from apps.core import work
+from apps.core.http import filtered, page_or_fragment, wants_fragment
+from apps.core.models import Job
 
 from .filters import EventFilter
 from .models import Event
 from .tables import EventTable
 
 PAGE_SIZE = 50
+FAILED_WORK_LIMIT = 200
+FAILED_WORK_ACTIONS = {"retry": work.retry_job, "dismiss": work.dismiss_job}
 
 
 @require_GET
@@ -27,3 +35,34 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, template, {"filter": filterset, "table": table, "list_url": "/activity/"}
     )
+
+
+def _superuser_only(request: HttpRequest) -> None:
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only superusers may see and retry failed background work.")
+
+
+def _failed_work_context() -> dict[str, object]:
+    jobs = list(Job.objects.needs_attention().order_by("-updated_at", "-pk")[:FAILED_WORK_LIMIT])
+    return {"jobs": jobs, "limit": FAILED_WORK_LIMIT}
+
+
+@require_GET
+def failed_work(request: HttpRequest) -> HttpResponse:
+    _superuser_only(request)
+    template = page_or_fragment(request, "activity/failed_work.html", "jobs")
+    return render(request, template, _failed_work_context())
+
+
+@require_POST
+def failed_work_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    service = FAILED_WORK_ACTIONS.get(action)
+    if service is None:
+        raise Http404("No such action.")
+    _superuser_only(request)
+    job = service(actor=request.user, job_id=pk)
+    done = "queued to run now" if action == "retry" else "dismissed"
+    messages.success(request, f"{job} {done}.")
+    if wants_fragment(request):
+        return render(request, "activity/failed_work.html#jobs", _failed_work_context())
+    return redirect("activity:failed_work")

@@ -521,3 +521,25 @@ class Payment(models.Model):
             self.status == PaymentStatus.PENDING
             and timezone.now() - self.created_at < PAYMENT_STALE_AFTER
         )
+
+
+class SentEmail(models.Model):
+    """An email about an order that went out: at most one per order and kind.
+
+    What makes sending idempotent: a retried or repeated job finds the row
+    and sends nothing.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="sent_email_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} email of order {self.order_id}"

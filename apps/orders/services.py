@@ -37,6 +37,7 @@ from .models import (
     Payment,
     PaymentKind,
     PaymentStatus,
+    SentEmail,
     new_order_number,
 )
 from .payments import GatewayResult, Outcome, get_gateway
@@ -633,6 +634,24 @@ def note_market_charging(*, market_id: int, paused: bool, reason: str, actor_id:
     signal = signals.charging_paused if paused else signals.charging_resumed
     announce_many(signal, sender=Order, events=events)
     return len(orders)
+
+
+def record_email_sent(*, order_id: int, kind: str, name: str, recipient: str, subject: str) -> None:
+    """Record that the ``kind`` email about an order went out; ``<name>_sent`` on its timeline.
+
+    Called by the email job right after the mail server accepted it.
+    """
+    with transaction.atomic():
+        order = Order.objects.get(pk=order_id)
+        SentEmail.objects.create(order=order, kind=kind, recipient=recipient, subject=subject)
+        announce(
+            signals.order_email_sent,
+            sender=Order,
+            event=_event(
+                order, f"{name}_sent", None, payload={"to": recipient, "subject": subject}
+            ),
+            order=order,
+        )
 
 
 TRANSITION_SERVICES: dict[str, Callable[..., Any]] = {

@@ -62,6 +62,12 @@ order_cancelled = Signal()
 order_refunded = Signal()
 """Paid or Delivered → Refunded through the gateway, with ``event.reason``."""
 
+order_email_sent = Signal()
+"""An email about the order went out (``confirmation_email_sent``,
+``shipping_email_sent``, ``refund_email_sent``), with ``event.payload`` ``to``
+and ``subject``. That one *failed for good* is ``<name>_failed``, announced by
+``apps.core.work``."""
+
 charging_paused = Signal()
 """The market of these pending orders stopped taking charges (suspended).
 Receives ``events`` (one per order, ``event.reason`` = the market's reason)."""

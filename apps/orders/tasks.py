@@ -1,17 +1,27 @@
-"""Background work of the orders context (django.tasks).
+"""Background work of the orders context, retried by ``apps.core.work``.
 
-Enqueued on commit by ``receivers.py``: with the database backend in prod a
-``manage.py db_worker`` sends them, off the request; dev and tests run them
-at once (ImmediateBackend).
+Scheduled on commit by ``receivers.py``: with the database backend in prod a
+``manage.py db_worker`` runs them, off the request, and retries transient
+failures; dev and tests run them at once (ImmediateBackend). Each is
+idempotent: an email is sent once per order and kind.
 """
 
 from __future__ import annotations
 
-from django.tasks import task
+from apps.core.work import background
 
-from . import emails
+from . import emails, services
 
 
-@task()
-def send_order_email(order_id: int, kind: str) -> None:
+@background
+def send_order_email(*, order_id: int, kind: str) -> None:
     emails.send_order_email(order_id=order_id, kind=kind)
+
+
+@background
+def note_market_charging(
+    *, market_id: int, paused: bool, reason: str, actor_id: int | None
+) -> None:
+    services.note_market_charging(
+        market_id=market_id, paused=paused, reason=reason, actor_id=actor_id
+    )

@@ -184,6 +184,7 @@ TASKS = {
     "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
 }
 
+# Dev prints emails; prod reads EMAIL_URL (console/settings/mailurl.py).
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "console@example.com")
 
@@ -206,6 +207,12 @@ LOGGING = {
     "loggers": {
         "console.request": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "console": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Every attempt of background work, retried or not (apps/core/work.py).
+        "apps.core.work": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+# Retries of background work (apps/core/work.py): attempts in all, and the
+# first wait, doubled each time: 2, 4, 8, 16, 32 minutes, about an hour.
+BACKGROUND_WORK = {"MAX_ATTEMPTS": 6, "FIRST_RETRY_SECONDS": 120}
+
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "apps.orders.payments.SandboxGateway")

@@ -1,7 +1,7 @@
 """Production: secure by default, every secret from the environment.
 
-Required: ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``. Recommended:
-``REDIS_URL``. Behind a TLS-terminating proxy set ``SECURE_PROXY_SSL=1``.
+Required: ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``EMAIL_URL``.
+Recommended: ``REDIS_URL``. Behind a TLS-terminating proxy set ``SECURE_PROXY_SSL=1``.
 """
 
 import os
@@ -9,6 +9,7 @@ import sys
 
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
+from .mailurl import EmailURLError, mailer_from_url
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -38,8 +39,13 @@ STORAGES = {
 
 # Side effects run in a worker (`manage.py db_worker`), off the request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-    }
-}
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if not EMAIL_URL:
+    sys.exit(
+        "console: EMAIL_URL is not set; export EMAIL_URL=smtp+tls://user:password@host:587 "
+        "(or console:// to print emails instead of sending them; see docs/deploy.md)"
+    )
+try:
+    MAILERS = {"default": mailer_from_url(EMAIL_URL)}
+except EmailURLError as error:
+    sys.exit(f"console: EMAIL_URL cannot be used: {error} (see docs/deploy.md)")

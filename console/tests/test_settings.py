@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROD_ENVIRONMENT = {
@@ -14,6 +16,7 @@ PROD_ENVIRONMENT = {
     "SECRET_KEY": "x3G7k2Qw9Lz4Vb8Nc1Rt6Yp0Hm5Js2Df7Ga9Kl3Zx8Cv4Bn1Mq6We0Rt5Yu2Io7Pa",
     "ALLOWED_HOSTS": "console.example.com",
     "DATABASE_URL": "sqlite:////tmp/console-prod-check.sqlite3",
+    "EMAIL_URL": "smtp+tls://mailer:s3cret@smtp.example.com:587",
 }
 
 
@@ -47,3 +50,55 @@ def test_check_deploy_is_clean_with_prod_variables() -> None:
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PROD_ENVIRONMENT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def _one_line_naming_email_url(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "EMAIL_URL" in lines[0]
+    return lines[0]
+
+
+def test_prod_without_email_url_fails_with_one_clear_line() -> None:
+    environment = {k: v for k, v in PROD_ENVIRONMENT.items() if k != "EMAIL_URL"}
+    line = _one_line_naming_email_url(_run(["manage.py", "check"], environment))
+    assert "EMAIL_URL is not set" in line
+
+
+@pytest.mark.parametrize(
+    ("email_url", "says"),
+    [
+        ("smtp+tls://mailer:s3cret@:587", "no host"),
+        ("pigeon://mailer:s3cret@loft.example.com", "unknown scheme"),
+        ("smtp://mailer:s3cret@smtp.example.com:twentyfive", "port is not a number"),
+        ("smtp.example.com", "expected scheme://"),
+    ],
+)
+def test_prod_with_an_unusable_email_url_fails_with_one_clear_line(
+    email_url: str, says: str
+) -> None:
+    environment = {**PROD_ENVIRONMENT, "EMAIL_URL": email_url}
+    line = _one_line_naming_email_url(_run(["manage.py", "check"], environment))
+    assert says in line
+    assert "s3cret" not in line  # the password is never printed
+
+
+def test_prod_mailer_comes_from_email_url() -> None:
+    script = (
+        "import django; django.setup();"
+        "from django.core import mail; m = mail.mailers.default;"
+        "print(type(m).__module__, m.host, m.port, m.username, m.password, m.use_tls, m.timeout)"
+    )
+    result = _run(["-c", script], PROD_ENVIRONMENT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp",
+        "smtp.example.com",
+        "587",
+        "mailer",
+        "s3cret",
+        "True",
+        "10.0",
+    ]

@@ -363,12 +363,13 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
     # Cached: session, user; the rest is one cached fragment.
     assert _queries(client, "/") == 2
     # Uncached (after any event): + counts by status, suspended markets,
-    # failed charges today, revenue today, revenue this week, recent events.
+    # failed charges today, failed background work, revenue today, revenue
+    # this week, recent events.
     client.get("/")
     bump_cache_version("activity")
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
-    assert len(captured) == 8
+    assert len(captured) == 9
 
 
 def _queue_count(client: Client, queue: str) -> str:

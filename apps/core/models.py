@@ -1,0 +1,86 @@
+"""Background work, as the shared kernel records it: one row per job.
+
+A job is one side effect a context hands to the task worker (an email, the
+notes a market's suspension puts on its orders). The row says what it is,
+about which aggregate, how it went and what to run; ``apps.core.work`` runs
+and retries it, and the failed-work page lists the ones that need a person.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    RETRYING = "retrying", "Retrying"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+NEEDS_ATTENTION = (JobStatus.FAILED, JobStatus.RETRYING)
+# An attempt takes seconds (the mail timeout is 10 s); one "running" this long
+# lost its worker (killed, out of memory) and will not finish on its own.
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def stuck_query() -> models.Q:
+    return models.Q(status=JobStatus.RUNNING, updated_at__lt=timezone.now() - STUCK_AFTER)
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def needs_attention(self) -> JobQuerySet:
+        """Failed for good, failing and waiting for its next attempt, or stuck running."""
+        return self.filter(models.Q(status__in=NEEDS_ATTENTION) | stuck_query())
+
+    def failed(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.FAILED)
+
+
+class Job(models.Model):
+    """One piece of background work and the story of its attempts.
+
+    ``token`` names the attempt that may run next: an attempt enqueued with
+    another token (superseded by Retry now, or dismissed) does nothing.
+    """
+
+    task_path = models.CharField(max_length=200)
+    arguments = models.JSONField(default=dict, blank=True)
+    context = models.CharField(max_length=40)
+    name = models.CharField(max_length=60)
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.CharField(max_length=64)
+    subject_label = models.CharField(max_length=200)
+    subject_url = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField()
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    token = models.UUIDField(default=uuid.uuid4)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-updated_at"], name="job_status")]
+
+    def __str__(self) -> str:
+        return f"{self.label} for {self.subject_label}"
+
+    @property
+    def is_stuck(self) -> bool:
+        return self.status == JobStatus.RUNNING and self.updated_at < timezone.now() - STUCK_AFTER
+
+    @property
+    def label(self) -> str:
+        """``confirmation_email`` → ``Confirmation email``."""
+        return self.name.replace("_", " ").capitalize()
