@@ -24,21 +24,15 @@ uv:
 install: uv
 	$(UV) sync --frozen
 
+# Quiet on purpose: the last lines on the screen say where to sign in and as whom.
 run: install
-	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@$(MANAGE) migrate --noinput -v0
+	@$(MANAGE) seed_demo --url http://$(HOST):$(PORT)/
+	@$(MANAGE) serve $(HOST):$(PORT)
 
-# Chromium for the browser tests: the system one when present, else
-# playwright's own; e2e/conftest.py fails with instructions if neither exists.
+# Chromium for the browser tests: found, or installed (bin/ensure-chromium says how).
 browser: install
-	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then \
-	  echo "browser: using $${CHROMIUM_PATH:-/usr/bin/chromium}"; \
-	else \
-	  echo "browser: /usr/bin/chromium not found, trying 'playwright install chromium'"; \
-	  $(UV) run --frozen playwright install chromium || \
-	  echo "browser: no Chromium available; install one with 'apt-get install -y chromium'"; \
-	fi
+	@bin/ensure-chromium $(UV)
 
 lint: install
 	$(UV) run --frozen ruff check .

@@ -48,3 +48,26 @@ def test_seed_demo_covers_every_state_and_runs_twice(capsys) -> None:
         Order.objects.count(),
         Event.objects.count(),
     ) == counts
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: emails go out on commit, as in dev
+def test_seeding_keeps_the_demo_emails_off_the_screen_and_ends_with_the_sign_in(
+    capsys, settings, role_groups
+) -> None:
+    from django.core import mail
+
+    # As in dev: emails are printed. Seeding must not print the demo's own.
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    call_command("seed_demo", url="http://127.0.0.1:9000/")
+    out = capsys.readouterr().out
+    assert "Subject:" not in out
+    assert len(mail.outbox) > 0  # they were sent, in memory
+    assert out.strip().splitlines()[-6:] == [
+        "Console is ready. Sign in at http://127.0.0.1:9000/ as:",
+        "  manager  / console-demo   (Market managers)",
+        "  agent    / console-demo   (Order agents)",
+        "  finance  / console-demo   (Finance)",
+        "  viewer   / console-demo   (Viewers)",
+        "  admin    / console-demo   (superuser)",
+    ]
+    assert len(out.strip().splitlines()) <= 10

@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from apps.accounts import roles
 from apps.accounts.services import upsert_staff_user
@@ -26,10 +27,34 @@ DEMO_USERS = [
 ]
 
 
+def sign_in_banner(url: str) -> str:
+    """How to sign in to the demo at ``url``: the last lines ``make run`` prints."""
+    lines = [f"Console is ready. Sign in at {url} as:"]
+    for username, _, role, superuser in DEMO_USERS:
+        lines.append(f"  {username:<8} / {DEMO_PASSWORD}   ({'superuser' if superuser else role})")
+    return "\n".join(lines)
+
+
+# The demo's orders send their confirmation, shipping and refund emails like
+# any other; while seeding they are kept in memory instead of printed (dev
+# prints emails), so `make run` shows a few lines, not hundreds.
+SEEDING_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
 class Command(BaseCommand):
     help = "Create demo users (one per role) and demo data. Safe to run repeatedly."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/", help="where the console is served"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        with override_settings(MAILERS=SEEDING_MAILERS):
+            self.seed()
+        self.stdout.write(self.style.SUCCESS(sign_in_banner(options["url"])))
+
+    def seed(self) -> None:
         users = {}
         for username, first_name, role, superuser in DEMO_USERS:
             users[username] = upsert_staff_user(
@@ -48,9 +73,3 @@ class Command(BaseCommand):
             agent=users["agent"], finance=users["finance"], manager=users["manager"]
         )
         self.stdout.write(f"Orders: {placed} placed (with carts left open).")
-        self.stdout.write(
-            self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ as:")
-        )
-        for username, _, role, superuser in DEMO_USERS:
-            what = "superuser" if superuser else role
-            self.stdout.write(f"  {username:<8} / {DEMO_PASSWORD}   ({what})")
