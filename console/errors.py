@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -91,4 +91,12 @@ class DomainErrorMiddleware:
             response.status_code = exception.http_status
             return response
         back = request.headers.get("Referer", "")
-        return HttpResponseRedirect(back if back and _same_site(back, request) else "/")
+        return HttpResponseRedirect(_closed(back) if back and _same_site(back, request) else "/")
+
+
+def _closed(url: str) -> str:
+    """``url`` without ``?confirm=``: going back after a refusal must not reopen the dialog."""
+    parts = urlsplit(url)
+    query = QueryDict(parts.query, mutable=True)
+    query.pop("confirm", None)
+    return urlunsplit(parts._replace(query=query.urlencode()))

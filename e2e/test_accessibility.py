@@ -37,11 +37,27 @@ def _open_with_key(key: str, dialog_name: str) -> Callable[[Page], None]:
     return open_dialog
 
 
+def _open_empty_palette(page: Page) -> None:
+    page.keyboard.press("Control+k")
+    page.keyboard.type("zzzzqq")
+    expect(page.get_by_role("option", name="Nothing matches.")).to_be_visible()
+
+
 def _open_palette(page: Page) -> None:
     page.keyboard.press("Control+k")
     palette = page.get_by_role("dialog", name="Command palette")
     page.keyboard.type("berlin")
     expect(palette.get_by_role("option").first).to_be_visible()
+
+
+def _bulk_cancel(page: Page) -> None:
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.get_by_role("toolbar", name="Bulk actions").get_by_role(
+        "button", name="Cancel order"
+    ).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="Cancel order")).to_be_visible()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -68,14 +84,15 @@ def test_no_axe_violations_on_any_page_or_dialog(
     assert page.evaluate("document.documentElement.dataset.bsTheme") == scheme
 
     pages: list[tuple[str, list[tuple[str, Callable[[Page], None]]]]] = [
-        ("/", [("palette", _open_palette), ("shortcuts", _open_with_key("?", "Keyboard"))]),
+        ("/", [("palette", _open_palette), ("empty palette", _open_empty_palette),
+               ("shortcuts", _open_with_key("?", "Keyboard"))]),
         ("/markets/", []),
         ("/markets/new/", []),
         ("/markets/berlin-vintage/", [("suspend", _open_with_key("s", "Suspend"))]),
         ("/markets/berlin-vintage/edit/", []),
         ("/markets/tokyo-gadgets/", [("archive", _open_with_key("a", "Archive"))]),
         ("/markets/texas-tools/", []),
-        ("/orders/", []),
+        ("/orders/", [("bulk cancel", _bulk_cancel)]),
         (f"/orders/{pending.number}/", [("charge", _open_with_key("c", "Charge payment")),
                                          ("cancel", _open_with_key("n", "Cancel order"))]),
         (f"/orders/{paid.number}/", [("ship", _open_with_key("s", "Ship")),

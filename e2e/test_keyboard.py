@@ -276,3 +276,124 @@ def test_back_and_forward_restore_the_filters_with_the_table(console, viewer) ->
     expect(orders.table).not_to_contain_text("ORD-CCCCCC")
     assert orders.filter_value("Status") == "Pending"
     assert Order.objects.count() == 2
+
+
+def test_bulk_cancel_asks_first_naming_how_many(console, agent) -> None:
+    first = OrderFactory(market__status=MarketStatus.ACTIVE)
+    second = OrderFactory(market__status=MarketStatus.ACTIVE)
+    console.sign_in(agent.username, PASSWORD)
+    page = console.page
+    page.goto(console.url("/orders/?status=pending"))
+    page.wait_for_load_state()
+    for _ in range(2):
+        page.keyboard.press("j")
+        page.keyboard.press("x")
+    toolbar = page.get_by_role("toolbar", name="Bulk actions")
+    toolbar.get_by_role("button", name="Cancel order").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Cancel order")
+    expect(dialog).to_contain_text("Cancel 2 orders? Their stock goes back")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.PENDING}
+
+    toolbar.get_by_role("button", name="Cancel order").focus()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("button", name="Confirm")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-bulk-report]")).to_contain_text("Cancel order")
+    for order in (first, second):
+        order.refresh_from_db()
+        assert order.status == OrderStatus.CANCELLED
+
+
+def test_no_key_acts_behind_an_open_dialog(console, manager) -> None:
+    market = MarketFactory(name="Quiet Draft", slug="quiet-draft", description="Ready.")
+    console.sign_in(manager.username, PASSWORD)
+    page = console.page
+    page.goto(console.url("/markets/quiet-draft/"))
+    page.keyboard.press("a")
+    dialog = page.get_by_role("dialog", name="Archive Quiet Draft")
+    expect(dialog).to_be_visible()
+    posts: list[str] = []
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
+    for key in ("p", "g", "m", "?"):
+        page.keyboard.press(key)
+    page.keyboard.press("Control+k")
+    expect(page.get_by_role("dialog", name=PALETTE)).to_be_hidden()
+    expect(dialog).to_be_visible()
+    assert page.url == console.url("/markets/quiet-draft/")
+    assert posts == []
+    market.refresh_from_db()
+    assert market.status == MarketStatus.DRAFT
+
+
+def test_keys_follow_the_swapped_page(console, manager) -> None:
+    MarketFactory(name="Quick Draft", slug="quick-draft", description="Ready.")
+    console.sign_in(manager.username, PASSWORD)
+    page = console.page
+    page.goto(console.url("/markets/quick-draft/"))
+    posts: list[str] = []
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
+    page.keyboard.press("p")
+    expect(page.locator("#market-detail [data-status]").first).to_have_text("Active")
+    # Publish was swapped away: its key is gone. Suspend is new: its key works.
+    page.keyboard.press("p")
+    page.keyboard.press("s")
+    expect(page.get_by_role("dialog", name="Suspend Quick Draft")).to_be_visible()
+    assert [url for url in posts if "/transitions/" in url] == [
+        console.url("/markets/quick-draft/transitions/publish/")
+    ]
+
+
+def test_results_for_older_text_are_hidden_until_new_ones_arrive(console, viewer) -> None:
+    MarketFactory(name="Harbour Fish", slug="harbour-fish")
+    console.sign_in(viewer.username, PASSWORD)
+    page = console.page
+    held: list = []
+    page.route(re.compile(r"/palette/\?q=harbour"), lambda route: held.append(route))
+    page.keyboard.press("Control+k")
+    page.keyboard.type("harb")
+    option = _palette(page).get_by_role("option", name=re.compile("Harbour Fish"))
+    expect(option).to_be_visible()
+    # The shown option is marked as the one Enter acts on, visibly.
+    expect(option).to_have_attribute("data-combobox-option-default", "true")
+    highlighted = option.evaluate("el => getComputedStyle(el).backgroundColor")
+    plain = page.locator("#palette-list").evaluate(
+        "el => getComputedStyle(el.closest('dialog')).backgroundColor"
+    )
+    assert highlighted != plain
+    page.keyboard.type("our")  # "harbour": its answer is held back
+    expect(option).to_be_hidden()
+    expect(_palette(page).locator("[data-combobox-option-default='true']")).to_have_count(0)
+    for _ in range(40):  # the request for the new text goes after the 150 ms debounce
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the request for the new text was made"
+    expect(option).to_be_hidden()  # still, while its answer is held back
+    held[-1].continue_()
+    expect(_palette(page).get_by_role("option", name=re.compile("Harbour Fish"))).to_be_visible()
+
+
+def test_space_opens_a_dialog_button_and_a_confirm_link_does_not_stay_in_the_url(
+    console, agent
+) -> None:
+    order = OrderFactory(market__status=MarketStatus.ACTIVE)
+    console.sign_in(agent.username, PASSWORD)
+    page = console.page
+    page.goto(console.url(f"/orders/{order.number}/"))
+    page.get_by_role("button", name="Cancel order", exact=True).focus()
+    page.keyboard.press(" ")
+    expect(page.get_by_role("dialog", name=f"Cancel order {order.number}")).to_be_visible()
+
+    page.goto(console.url(f"/orders/{order.number}/?confirm=charge"))
+    dialog = page.get_by_role("dialog", name=f"Charge payment {order.number}")
+    expect(dialog).to_be_visible()
+    # Opened by a link, not by the user: the focus is on Close, and a reload won't reopen it.
+    expect(dialog.get_by_role("button", name="Close")).to_be_focused()
+    expect(page).to_have_url(console.url(f"/orders/{order.number}/"))

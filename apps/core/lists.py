@@ -27,12 +27,16 @@ def list_context(
     cache_namespace: str,
     sidebar_rows: Callable[[], list[SidebarRow]],
     page_size: int = PAGE_SIZE,
+    bulk_confirmations: dict[str, str] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """``bulk_actions`` maps action → (label, permission); the user sees only
-    those they may run, and no checkboxes when there are none."""
+    those they may run, and no checkboxes when there are none.
+    ``bulk_confirmations`` maps an action that cannot be undone to the question
+    its button asks first (``{count}`` is the number of rows ticked)."""
+    confirmations = bulk_confirmations or {}
     allowed = [
-        (action, label)
+        (action, label, confirmations.get(action, ""))
         for action, (label, permission) in bulk_actions.items()
         if request.user.has_perm(permission)
     ]

@@ -48,6 +48,9 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         filterset=MarketFilter(request.GET, queryset=Market.objects.all()),
         table_class=MarketTable,
         bulk_actions=BULK_ACTIONS,
+        bulk_confirmations={
+            "archive": "Archive {count} markets? An archived market can never be published again."
+        },
         cache_namespace=CACHE_NAMESPACE,
         sidebar_rows=_sidebar_rows,
         list_url="/markets/",

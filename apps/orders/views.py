@@ -54,6 +54,11 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         filterset=OrderFilter(request.GET, queryset=Order.objects.for_list(), request=request),
         table_class=OrderTable,
         bulk_actions=BULK_ACTIONS,
+        bulk_confirmations={
+            "cancel": (
+                "Cancel {count} orders? Their stock goes back and they can no longer be charged."
+            )
+        },
         cache_namespace=CACHE_NAMESPACE,
         sidebar_rows=_sidebar_rows,
         list_url="/orders/",

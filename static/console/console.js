@@ -39,10 +39,17 @@ function openDialog(dialog) {
 }
 
 // A dialog the server rendered open (?confirm=, the no-JavaScript way) becomes
-// modal: focus trapped in it, Esc backs out.
+// modal, and the URL forgets it: a reload or a shared link must not reopen it.
+// Nobody pressed anything to get here, so the focus starts on Close.
 for (const dialog of document.querySelectorAll("dialog[open]")) {
   dialog.close();
   openDialog(dialog);
+  dialog.querySelector("[data-close-dialog]")?.focus();
+}
+if (new URLSearchParams(window.location.search).has("confirm")) {
+  const url = new URL(window.location.href);
+  url.searchParams.delete("confirm");
+  window.history.replaceState(window.history.state, "", url);
 }
 
 document.addEventListener("click", (event) => {
@@ -59,6 +66,27 @@ document.addEventListener("click", (event) => {
     closer.closest("dialog").close();
   }
 });
+
+// A bulk action that cannot be undone asks first, naming how many rows.
+let bulkConfirmed = null;
+
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  if (!button?.dataset.confirm || bulkConfirmed === button) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  const count = document.querySelectorAll("input[name=ids][form=bulk-form]:checked").length;
+  const dialog = document.getElementById("bulk-confirm-dialog");
+  dialog.querySelector("#bulk-confirm-title").textContent = button.textContent.trim();
+  dialog.querySelector("#bulk-confirm-says").textContent = button.dataset.confirm.replace("{count}", count);
+  dialog.querySelector("[data-bulk-confirm]").onclick = () => {
+    dialog.close();
+    bulkConfirmed = button;
+    button.form.requestSubmit(button);
+    bulkConfirmed = null;
+  };
+  openDialog(dialog);
+}, true);
 
 // In a reason field Enter is a new line; Ctrl+Enter / Cmd+Enter confirms.
 document.addEventListener("keydown", (event) => {
@@ -134,7 +162,11 @@ function hotkeyLabel(element) {
 
 function showShortcuts() {
   const dialog = document.getElementById("shortcuts-dialog");
-  const rows = [["Ctrl+K", "Command palette: jump anywhere, run an action"], ["Esc", "Close a dialog or the palette"]];
+  const rows = [
+    ["Ctrl+K", "Command palette: jump anywhere, run an action"],
+    ["Esc", "Close a dialog or the palette"],
+    ["Ctrl+Enter", "Confirm a dialog while typing its reason"],
+  ];
   for (const element of document.querySelectorAll("[data-hotkey]")) {
     if (!live(element)) continue;
     const keys = element.dataset.hotkey.split(",")[0];
@@ -175,6 +207,7 @@ if (palette) {
   const current = () => hits().dataset.query === input.value.trim();
   let returnFocus = null;
   let enterWaiting = false;
+  let chosen = null; // the option the user moved to with the arrows
 
   function actionOption(button, index) {
     const option = document.createElement("div");
@@ -190,21 +223,30 @@ if (palette) {
     return option;
   }
 
-  // Show what belongs to the text in the box, and highlight its first option.
-  function refresh() {
+  // Show what belongs to the text in the box, and highlight its first option,
+  // unless the user has moved to one with the arrows that is still shown.
+  function refresh(chosen = null) {
     const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
     for (const option of actions.children) {
       option.hidden = !words.every((word) => option.dataset.label.toLowerCase().includes(word));
     }
     for (const option of hits().children) option.hidden = !current();
-    if (current()) combobox.resetSelection();
-    else combobox.clearSelection();
+    if (!current()) return combobox.clearSelection();
+    combobox.resetSelection();
+    const highlighted = chosen?.isConnected && !chosen.hidden ? chosen : list.querySelector("[data-combobox-option-default='true']");
+    if (highlighted === chosen && chosen) {
+      list.querySelector("[data-combobox-option-default]")?.removeAttribute("data-combobox-option-default");
+      chosen.setAttribute("aria-selected", "true");
+    }
+    // Screen readers hear which option Enter would act on.
+    if (highlighted) input.setAttribute("aria-activedescendant", highlighted.id);
   }
 
   function open() {
     returnFocus = document.activeElement;
     input.value = "";
     enterWaiting = false;
+    chosen = null;
     const buttons = [...document.querySelectorAll("[data-palette-action]")].filter(live);
     actions.replaceChildren(...buttons.map(actionOption));
     palette.showModal();
@@ -233,15 +275,15 @@ if (palette) {
   });
   list.addEventListener("combobox-commit", (event) => run(event.target));
 
+  list.addEventListener("combobox-select", (event) => { chosen = event.target; });
+  input.addEventListener("input", () => { chosen = null; });
+
   document.body.addEventListener("htmx:load", (event) => {
     if (event.detail.elt.id !== "palette-hits" || !palette.open || !current()) return;
-    // An option the user moved to with the arrows stays theirs.
-    const chosen = list.querySelector("[role=option][aria-selected='true']");
-    refresh();
+    refresh(chosen);
     if (!enterWaiting) return;
     enterWaiting = false;
-    const option = chosen && !chosen.hidden ? chosen : list.querySelector("[data-combobox-option-default='true']");
-    option?.click();
+    list.querySelector("[role=option][aria-selected='true'], [data-combobox-option-default='true']")?.click();
   });
 
   palette.addEventListener("close", () => {

@@ -422,7 +422,10 @@ def test_without_javascript_confirm_renders_the_dialog_open(client: Client, mana
     market = MarketFactory(status=A)
     _signed_in(client, manager)
     closed = client.get(f"/markets/{market.slug}/").content.decode()
-    assert re.search(r'<a role="button"[^>]*href="\?confirm=suspend"', closed)
+    # A GET form: without JavaScript its button loads ?confirm=suspend.
+    assert re.search(
+        r'<form method="get"[^>]*>\s*<button type="submit" name="confirm" value="suspend"', closed
+    )
     assert not re.search(r"<dialog id=\"dialog-suspend\"[^>]*\bopen\b", closed)
     opened = client.get(f"/markets/{market.slug}/?confirm=suspend").content.decode()
     assert re.search(r"<dialog id=\"dialog-suspend\"[^>]*\bopen\b", opened)
@@ -431,7 +434,8 @@ def test_without_javascript_confirm_renders_the_dialog_open(client: Client, mana
 def test_archive_asks_first_and_publish_does_not(client: Client, manager) -> None:
     market = MarketFactory(name="Old Stall", description="Ready.")
     html = _signed_in(client, manager).get(f"/markets/{market.slug}/").content.decode()
-    assert 'href="?confirm=archive"' in html
+    assert 'name="confirm" value="archive"' in html
+    assert 'data-open-dialog="dialog-archive"' in html
     assert '<h2 class="h5" id="dialog-archive-title">Archive Old Stall</h2>' in html
     assert "Archive Old Stall? An archived market can never be published again." in html
     assert "dialog-publish" not in html

@@ -471,11 +471,9 @@ def test_charge_and_cancel_open_a_confirmation_that_says_what_happens(
     html = client.get(f"/orders/{order.number}/").content.decode()
     for name, label in (("charge", "Charge payment"), ("cancel", "Cancel order")):
         control = _control(html, label)
-        # A link to the dialog (rendered open by the server without JavaScript), never a submit.
-        assert control.startswith('<a role="button"')
-        assert (
-            f'href="?confirm={name}"' in control and f'data-open-dialog="dialog-{name}"' in control
-        )
+        # Opens the dialog (a GET of ?confirm= without JavaScript), never posts the action.
+        assert f'<form method="get" class="d-inline" data-open-dialog="dialog-{name}">' in html
+        assert f'name="confirm" value="{name}"' in control
         title = f'<h2 class="h5" id="dialog-{name}-title">{label} {order.number}</h2>'
         assert title in html
     assert f"Charge {order.total:.2f} {order.currency} to {order.number}?" in html
@@ -520,3 +518,18 @@ def test_a_disabled_action_has_no_hotkey_and_is_not_offered_to_the_palette(
     assert " disabled" in control
     assert "data-hotkey" not in control and "data-palette-action" not in control
     assert f"Charge {order.total:.2f}" not in html and "dialog-charge" not in html
+
+
+def test_going_back_after_a_refusal_does_not_reopen_the_dialog(client: Client, agent) -> None:
+    # Without JavaScript: Charge from ?confirm=charge is declined; the page it
+    # returns to must not show the charge dialog open again.
+    order = OrderFactory(payment_token="tok_decline", market__status=MarketStatus.ACTIVE)
+    client.force_login(agent)
+    page = f"http://testserver/orders/{order.number}/?confirm=charge&tab=lines"
+    response = client.post(
+        f"/orders/{order.number}/transitions/charge/",
+        {"idempotency_key": "k-1"},
+        headers={"Referer": page},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"http://testserver/orders/{order.number}/?tab=lines"
