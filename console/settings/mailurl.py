@@ -92,15 +92,16 @@ def mailer_from_url(url: str) -> dict[str, Any]:
 
 
 def _host_and_port(hostport: str, scheme: str) -> tuple[str, int | None]:
+    port_text: str | None
     if hostport.startswith("["):  # [::1]:25
         closing = hostport.find("]")
-        host, port_text = hostport[: closing + 1], hostport[closing + 1 :]
+        host, after = hostport[: closing + 1], hostport[closing + 1 :]
         if closing < 0 or not IPV6.fullmatch(host):
             raise EmailURLError("the host is not a valid IPv6 address in [brackets]")
         host = host[1:-1]
-        if port_text and not port_text.startswith(":"):
+        if after and not after.startswith(":"):
             raise EmailURLError(f"unexpected text after the host; {ENCODE}")
-        port_text = port_text[1:] if port_text else None
+        port_text = after[1:] if after else None
     else:
         host, colon, after = hostport.partition(":")
         port_text = after if colon else None
