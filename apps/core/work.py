@@ -14,7 +14,8 @@ receiver of its own domain event. What happens then:
   the attempt, so the row is the one truth, and a release may change a job
   function's arguments without changing the task's: only ``(job_id,
   token)``. A task called otherwise (queued by a release that passed other
-  arguments) fails, and is recorded as a failed job, never as a success.
+  arguments) is scheduled as the job it meant if its ``adopt`` function can
+  read it; else it fails, and is recorded as a failed job, never as a success.
 * An attempt that fails on a **transient** error (connection refused or
   reset, a timeout, an SMTP ``4xx``, a database hiccup) is enqueued again
   with exponential backoff and jitter (``retry_delay``) until
@@ -43,6 +44,7 @@ import socket
 import ssl
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,17 +91,35 @@ def _setting(name: str) -> int:
     return int(getattr(settings, "BACKGROUND_WORK", {}).get(name, DEFAULTS[name]))
 
 
-def background(function: Callable[..., None]) -> Task:
+@dataclass(frozen=True, kw_only=True)
+class Adopted:
+    """What a task queued by another release meant, as this release schedules it."""
+
+    context: str
+    name: str
+    about: DomainEvent
+    arguments: dict[str, Any]
+
+
+Adopter = Callable[..., Adopted | None]
+
+
+def background(function: Callable[..., None], *, adopt: Adopter | None = None) -> Task:
     """Make ``function`` (keyword arguments, JSON values) a retried django task.
 
     The task is named after ``function`` (same module and name), so the
-    worker finds it; ``schedule`` is how it is enqueued.
+    worker finds it; ``schedule`` is how it is enqueued. ``adopt``, if given,
+    reads a call queued by another release under the same name (its own
+    arguments) and says which job it meant: that job is scheduled instead of
+    the call failing. Use it as ``@partial(background, adopt=...)``.
     """
 
     def run(*args: Any, **kwargs: Any) -> None:
         # Always (job_id, token), positional, however ``function`` changes.
         call = _this_release_call(args, kwargs)
         if call is None:
+            if adopt is not None and _adopt(_BACKGROUND[path], adopt, args, kwargs):
+                return
             _record_foreign_call(path, function, args, kwargs)
             return  # unreachable: it raises
         attempt(_BACKGROUND[path], job_id=call[0], token=call[1], function=function)
@@ -178,6 +198,31 @@ def _this_release_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[i
     except ValueError:
         return None
     return job_id, token
+
+
+def _adopt(
+    background_task: Task, adopt: Adopter, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> bool:
+    """Schedule the job a call of another release meant; False if ``adopt`` cannot read it."""
+    try:
+        adopted = adopt(*args, **kwargs)
+    except TypeError:
+        return False
+    if adopted is None:
+        return False
+    with transaction.atomic():
+        job = schedule(
+            background_task,
+            context=adopted.context,
+            name=adopted.name,
+            about=adopted.about,
+            **adopted.arguments,
+        )
+    logger.warning(
+        "work: %s called with the arguments of another release; scheduled as job=%s %s",
+        background_task.module_path, job.pk, job,
+    )  # fmt: skip
+    return True
 
 
 class ForeignCall(Exception):

@@ -10,13 +10,34 @@ once per order and kind, a charging note once per order and market event.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
-from apps.core.work import background
+from apps.core.events import DomainEvent
+from apps.core.work import Adopted, background
 
 from . import emails, services
+from .models import Order
+
+CONTEXT = "orders"
 
 
-@background
+def _email_queued_by_the_previous_release(order_id: int, kind: str) -> Adopted | None:
+    """Before background jobs, ``send_order_email(order_id, kind)`` was queued as is.
+
+    Such a task, still queued when this release starts, becomes this
+    release's job for the same email (sent once, retried, shown if it fails).
+    """
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or kind not in emails.JOB_NAMES:
+        return None
+    name = emails.JOB_NAMES[kind]
+    about = DomainEvent.of(order, context=CONTEXT, name=f"{name}_requested", actor=None)
+    return Adopted(
+        context=CONTEXT, name=name, about=about, arguments={"order_id": order_id, "kind": kind}
+    )
+
+
+@partial(background, adopt=_email_queued_by_the_previous_release)
 def send_order_email(*, order_id: int, kind: str) -> None:
     emails.send_order_email(order_id=order_id, kind=kind)
 

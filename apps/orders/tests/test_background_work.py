@@ -482,18 +482,32 @@ def test_charging_notes_are_stamped_with_the_time_of_the_market_event(manager, p
 
 
 # Upgrade or rollback: a task the previous release queued with its own
-# arguments (send_order_email(order_id, kind)) used to be "superseded" and
-# marked SUCCESSFUL, the email dropped without a word.
-def test_a_task_queued_by_another_release_fails_visibly(agent, superuser, port: int) -> None:
+# arguments used to be "superseded" and marked SUCCESSFUL, dropped silently.
+def test_an_email_queued_by_the_previous_release_is_sent_once(agent, port: int) -> None:
     order = place_order(agent)
     Job.objects.all().delete()
     DBTaskResult.objects.all().delete()
+    # What the release before background jobs queued: send_order_email(order_id, kind).
     tasks.send_order_email.enqueue(order.pk, "confirmation")
+    with smtp_server(port) as mailbox:
+        run_worker()
+    assert len(mailbox.messages) == 1
+    job = Job.objects.get()
+    assert (job.name, job.status, job.subject_id) == (
+        "confirmation_email",
+        JobStatus.SUCCEEDED,
+        str(order.pk),
+    )
+    assert SentEmail.objects.filter(order=order, kind="confirmation").exists()
+
+
+def test_a_task_of_another_release_that_cannot_be_read_fails_visibly(superuser, port: int) -> None:
+    tasks.note_market_charging.enqueue(7, True, "Fraud review")  # some other signature
     run_worker()
     assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["FAILED"]
     shown = Job.objects.get()
     assert shown.status == JobStatus.FAILED and "another release" in shown.last_error
-    assert shown.arguments == {"args": [order.pk, "confirmation"], "kwargs": {}}
+    assert shown.arguments == {"args": [7, True, "Fraud review"], "kwargs": {}}
     client = Client()
     client.force_login(superuser)
     assert f'data-job="{shown.pk}"' in client.get("/activity/failed-work/").content.decode()
