@@ -445,7 +445,7 @@ def retry_job(*, actor: Any, job_id: int) -> Job:
         job.max_attempts = job.attempts + _setting("MAX_ATTEMPTS")
         job.save(update_fields=["status", "token", "next_attempt_at", "max_attempts", "updated_at"])
         announce(work_retried, sender=Job, event=_event(job, "retried", actor))
-        transaction.on_commit(lambda: _enqueue(job))
+        transaction.on_commit(lambda: _enqueue_or_show(job))
     return job
 
 

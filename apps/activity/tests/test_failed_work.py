@@ -156,3 +156,24 @@ def test_retry_now_on_the_immediate_backend_says_whether_it_worked(
     response = client.post(f"/activity/failed-work/{broken.pk}/retry/")
     said = [str(message) for message in get_messages(response.wsgi_request)]
     assert "failed again: DoesNotExist" in said[-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retry_now_when_the_queue_is_down_says_so_on_the_job(
+    client: Client, superuser, monkeypatch
+) -> None:
+    from apps.core import work
+
+    def queue_down(job: Job, **kwargs: object) -> None:
+        raise ConnectionRefusedError("the queue is down")
+
+    monkeypatch.setattr(work, "_enqueue", queue_down)
+    job = _job(JobStatus.FAILED)
+    client.force_login(superuser)
+    response = client.post(f"/activity/failed-work/{job.pk}/retry/")
+    assert response.status_code == 302  # not a 500 after the retry committed
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.last_error.startswith("could not be queued: ConnectionRefusedError")
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "failed again: could not be queued" in said[-1]
