@@ -25,7 +25,7 @@ RECENT_EVENTS = 10
 class Queue:
     label: str
     count: int
-    url: str
+    url: str  # "" when the viewer may not open it: the card is not a link
     hint: str
 
 
@@ -33,7 +33,7 @@ def _day_start(moment: Any) -> Any:
     return timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def work_queues(now: Any) -> list[Queue]:
+def work_queues(now: Any, *, superuser: bool = False) -> list[Queue]:
     counts = Order.objects.counts_by_status()
     today = timezone.localdate(now).isoformat()
     failed_today = (
@@ -45,7 +45,7 @@ def work_queues(now: Any) -> list[Queue]:
         .count()
     )
     suspended = Market.objects.suspended().count()
-    failed_work = Job.objects.failed().count()
+    work = Job.objects.attention_counts()
     queues = [
         Queue("Awaiting payment", counts[OrderStatus.PENDING], "/orders/?status=pending",
               "Charge or cancel"),
@@ -55,13 +55,25 @@ def work_queues(now: Any) -> list[Queue]:
         Queue("Failed payments today", failed_today, f"/orders/?failed_payment_on={today}",
               "Declined, timed out or errored"),
     ]  # fmt: skip
-    if failed_work:
-        # Only when something failed: emails that never went need a superuser.
-        queues.append(
-            Queue("Failed background work", failed_work, "/activity/failed-work/",
-                  "Retry or dismiss (superusers)")
-        )  # fmt: skip
+    if any(work.values()):
+        queues.append(_background_work(work, superuser=superuser))
     return queues
+
+
+def _background_work(counts: dict[str, int], *, superuser: bool) -> Queue:
+    """Only when something needs a person: failed for good or stuck; retrying said apart.
+
+    The failed-work page is the superusers': others see the count, not a link
+    that would answer 403.
+    """
+    details = [f"{counts[kind]} {kind}" for kind in ("stuck", "retrying") if counts[kind]]
+    action = "Retry or dismiss" if superuser else "A superuser can retry or dismiss"
+    return Queue(
+        "Failed background work",
+        counts["failed"] + counts["stuck"],
+        "/activity/failed-work/" if superuser else "",
+        "; ".join([*details, action]),
+    )
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dashboard_version": cache_version("activity"),
         "today": timezone.localdate(now).isoformat(),
         # Evaluated only when the cached fragment is missing.
-        "queues": SimpleLazyObject(lambda: dashboard_data.work_queues(now)),
+        "superuser": request.user.is_superuser,
+        "queues": SimpleLazyObject(
+            lambda: dashboard_data.work_queues(now, superuser=request.user.is_superuser)
+        ),
         "revenue": SimpleLazyObject(lambda: dashboard_data.revenue(now)),
         "recent_events": SimpleLazyObject(dashboard_data.recent_events),
     }

@@ -14,7 +14,7 @@ from django_tables2 import RequestConfig
 
 from apps.core import work
 from apps.core.http import filtered, page_or_fragment, wants_fragment
-from apps.core.models import Job
+from apps.core.models import Job, JobStatus
 
 from .filters import EventFilter
 from .models import Event
@@ -47,6 +47,19 @@ def _failed_work_context() -> dict[str, object]:
     return {"jobs": jobs, "limit": FAILED_WORK_LIMIT}
 
 
+def _say_how_the_retry_went(request: HttpRequest, job: Job) -> None:
+    # The immediate backend (dev, make run) has already run it by now.
+    job.refresh_from_db()
+    if job.status == JobStatus.SUCCEEDED:
+        messages.success(request, f"{job}: done.")
+    elif job.status == JobStatus.FAILED:
+        messages.error(request, f"{job} failed again: {job.last_error}")
+    elif job.status == JobStatus.RETRYING:
+        messages.warning(request, f"{job} failed again; it will be retried: {job.last_error}")
+    else:
+        messages.success(request, f"{job} queued to run now.")
+
+
 @require_GET
 def failed_work(request: HttpRequest) -> HttpResponse:
     _superuser_only(request)
@@ -61,8 +74,10 @@ def failed_work_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         raise Http404("No such action.")
     _superuser_only(request)
     job = service(actor=request.user, job_id=pk)
-    done = "queued to run now" if action == "retry" else "dismissed"
-    messages.success(request, f"{job} {done}.")
+    if action == "dismiss":
+        messages.success(request, f"{job} dismissed.")
+    else:
+        _say_how_the_retry_went(request, job)
     if wants_fragment(request):
         return render(request, "activity/failed_work.html#jobs", _failed_work_context())
     return redirect("activity:failed_work")

@@ -8,10 +8,20 @@ A service announces each domain event once, with ``announce``:
 2. The context's own signal (``market_published``, ...) is sent on commit.
    Its receivers do side effects (cache invalidation, emails, reactions of
    other contexts) and never see a change that did not happen.
+
+A reaction that must not be lost (an email, a note on other aggregates)
+cannot wait for the commit: if recording it failed then, the change would
+stand and the reaction would be gone. It registers with ``@in_transaction(
+signal)`` instead and is called at once, inside the announcing transaction,
+where it only *records* the work to do (``apps.core.work.schedule``: the
+outbox). The record commits or rolls back with the change; the work itself
+runs after the commit.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +55,8 @@ class DomainEvent:
     reason: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=timezone.now)
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    """Names this occurrence, so a reaction can tell whether it already reacted to it."""
 
     @classmethod
     def of(
@@ -74,9 +86,36 @@ class DomainEvent:
         )
 
 
+InTransactionReaction = Callable[[DomainEvent], None]
+_IN_TRANSACTION: dict[Signal, dict[str, InTransactionReaction]] = {}
+
+
+def in_transaction(signal: Signal) -> Callable[[InTransactionReaction], InTransactionReaction]:
+    """Call the decorated ``reaction(event)`` inside the transaction of every ``signal`` announced.
+
+    For reactions that must not be lost: the reaction records what is to be
+    done (a job) in the same transaction as the change. It may only write to
+    the database; if it raises, the change is rolled back with it.
+    """
+
+    def register(reaction: InTransactionReaction) -> InTransactionReaction:
+        key = f"{reaction.__module__}.{reaction.__qualname__}"
+        _IN_TRANSACTION.setdefault(signal, {})[key] = reaction
+        return reaction
+
+    return register
+
+
+def _react_in_transaction(signal: Signal, events: list[DomainEvent]) -> None:
+    for reaction in _IN_TRANSACTION.get(signal, {}).values():
+        for event in events:
+            reaction(event)
+
+
 def announce(signal: Signal, *, sender: type, event: DomainEvent, **arguments: Any) -> None:
     """Record ``event`` now and send ``signal(event=...)`` once the transaction commits."""
     events_recorded.send(sender=sender, events=[event])
+    _react_in_transaction(signal, [event])
     transaction.on_commit(lambda: signal.send(sender=sender, event=event, **arguments), robust=True)
 
 
@@ -87,6 +126,7 @@ def announce_many(
     if not events:
         return
     events_recorded.send(sender=sender, events=events)
+    _react_in_transaction(signal, events)
     transaction.on_commit(
         lambda: signal.send(sender=sender, events=events, **arguments), robust=True
     )

@@ -26,12 +26,15 @@ class JobStatus(models.TextChoices):
 
 NEEDS_ATTENTION = (JobStatus.FAILED, JobStatus.RETRYING)
 # An attempt takes seconds (the mail timeout is 10 s); one "running" this long
-# lost its worker (killed, out of memory) and will not finish on its own.
+# lost its worker (killed, out of memory) and will not finish on its own. One
+# "queued" this long was never enqueued (the queue failed on commit) or no
+# worker is running: either way a person should look.
 STUCK_AFTER = timedelta(minutes=15)
+CAN_GET_STUCK = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 def stuck_query() -> models.Q:
-    return models.Q(status=JobStatus.RUNNING, updated_at__lt=timezone.now() - STUCK_AFTER)
+    return models.Q(status__in=CAN_GET_STUCK, updated_at__lt=timezone.now() - STUCK_AFTER)
 
 
 class JobQuerySet(models.QuerySet["Job"]):
@@ -41,6 +44,17 @@ class JobQuerySet(models.QuerySet["Job"]):
 
     def failed(self) -> JobQuerySet:
         return self.filter(status=JobStatus.FAILED)
+
+    def stuck(self) -> JobQuerySet:
+        return self.filter(stuck_query())
+
+    def attention_counts(self) -> dict[str, int]:
+        """How many jobs are failed, stuck and retrying: one query."""
+        return self.aggregate(
+            failed=models.Count("pk", filter=models.Q(status=JobStatus.FAILED)),
+            stuck=models.Count("pk", filter=stuck_query()),
+            retrying=models.Count("pk", filter=models.Q(status=JobStatus.RETRYING)),
+        )
 
 
 class Job(models.Model):
@@ -78,7 +92,7 @@ class Job(models.Model):
 
     @property
     def is_stuck(self) -> bool:
-        return self.status == JobStatus.RUNNING and self.updated_at < timezone.now() - STUCK_AFTER
+        return self.status in CAN_GET_STUCK and self.updated_at < timezone.now() - STUCK_AFTER
 
     @property
     def label(self) -> str:

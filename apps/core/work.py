@@ -5,8 +5,17 @@ A context turns a function into background work with ``@background`` (in its
 receiver of its own domain event. What happens then:
 
 * A :class:`~apps.core.models.Job` row records what is to be done, about
-  which aggregate, and the attempts. The django task carries only the job's
-  id and the token of the attempt, so the row is the one truth.
+  which aggregate, and the attempts. It is written in the transaction of the
+  change that calls for it (an outbox: ``@in_transaction`` reactions of
+  ``apps.core.events``), so the two commit or roll back together; the task
+  is enqueued on commit. A job that could not be enqueued is marked failed
+  (or, if even that fails, stays "queued" and is listed as stuck), so Retry
+  now can run it. The django task carries only the job's id and the token of
+  the attempt, so the row is the one truth, and a release may change a job
+  function's arguments without changing the task's: only ``(job_id,
+  token)``. A task called otherwise (queued by a release that passed other
+  arguments) is scheduled as the job it meant if its ``adopt`` function can
+  read it; else it fails, and is recorded as a failed job, never as a success.
 * An attempt that fails on a **transient** error (connection refused or
   reset, a timeout, an SMTP ``4xx``, a database hiccup) is enqueued again
   with exponential backoff and jitter (``retry_delay``) until
@@ -26,17 +35,21 @@ and Retry now may be pressed after all. (Orders record each email sent.)
 
 from __future__ import annotations
 
+import errno
+import json
 import logging
 import random
 import smtplib
 import socket
+import ssl
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.dispatch import Signal
 from django.tasks import Task, task
 from django.utils import timezone
@@ -49,6 +62,15 @@ from .models import NEEDS_ATTENTION, Job, JobStatus
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {"MAX_ATTEMPTS": 6, "FIRST_RETRY_SECONDS": 120}
+TRANSIENT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in (
+        "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT",
+        "EHOSTUNREACH", "EHOSTDOWN", "ENETUNREACH", "ENETDOWN", "ENETRESET",
+        "EAGAIN", "ENOBUFS",
+    )
+    if hasattr(errno, name)
+)  # fmt: skip
 JITTER = 0.25  # each delay is its nominal value ± 25 %, so retries do not arrive in step
 ERROR_LENGTH = 1000
 
@@ -69,15 +91,38 @@ def _setting(name: str) -> int:
     return int(getattr(settings, "BACKGROUND_WORK", {}).get(name, DEFAULTS[name]))
 
 
-def background(function: Callable[..., None]) -> Task:
+@dataclass(frozen=True, kw_only=True)
+class Adopted:
+    """What a task queued by another release meant, as this release schedules it."""
+
+    context: str
+    name: str
+    about: DomainEvent
+    arguments: dict[str, Any]
+
+
+Adopter = Callable[..., Adopted | None]
+
+
+def background(function: Callable[..., None], *, adopt: Adopter | None = None) -> Task:
     """Make ``function`` (keyword arguments, JSON values) a retried django task.
 
     The task is named after ``function`` (same module and name), so the
-    worker finds it; ``schedule`` is how it is enqueued.
+    worker finds it; ``schedule`` is how it is enqueued. ``adopt``, if given,
+    reads a call queued by another release under the same name (its own
+    arguments) and says which job it meant: that job is scheduled instead of
+    the call failing. Use it as ``@partial(background, adopt=...)``.
     """
 
-    def run(job_id: int, token: str) -> None:
-        attempt(_BACKGROUND[path], job_id=job_id, token=token, function=function)
+    def run(*args: Any, **kwargs: Any) -> None:
+        # Always (job_id, token), positional, however ``function`` changes.
+        call = _this_release_call(args, kwargs)
+        if call is None:
+            if adopt is not None and _adopt(_BACKGROUND[path], adopt, args, kwargs):
+                return
+            _record_foreign_call(path, function, args, kwargs)
+            return  # unreachable: it raises
+        attempt(_BACKGROUND[path], job_id=call[0], token=call[1], function=function)
 
     run.__module__ = function.__module__
     run.__name__ = run.__qualname__ = function.__qualname__
@@ -93,8 +138,11 @@ def schedule(
 ) -> Job:
     """Record a job ``name`` of ``context`` about the aggregate of ``about`` and enqueue it.
 
-    ``arguments`` are the function's keyword arguments. Enqueued on commit,
-    so a job scheduled in a transaction runs only if it commits.
+    ``arguments`` are the function's keyword arguments. Call it inside the
+    transaction of the change (an ``@in_transaction`` reaction): the row
+    commits with it or not at all. Enqueued on commit; should enqueueing
+    fail, the job is marked failed (or stays queued, then stuck) and shown
+    on the failed-work page, never lost.
     """
     if background_task.module_path not in _BACKGROUND:
         raise ValueError(f"{background_task.module_path} is not @background work")
@@ -109,8 +157,110 @@ def schedule(
         subject_url=about.aggregate_url,
         max_attempts=_setting("MAX_ATTEMPTS"),
     )
-    transaction.on_commit(lambda: _enqueue(job))
+    transaction.on_commit(lambda: _enqueue_or_show(job))
     return job
+
+
+def _enqueue_or_show(job: Job) -> None:
+    """Enqueue ``job``; if that fails, say so on the job (failed, for Retry now)."""
+    try:
+        _enqueue(job)
+    except Exception as error:
+        logger.exception("work job=%s %s: could not be queued", job.pk, job)
+        try:
+            with transaction.atomic():
+                updated = Job.objects.filter(
+                    pk=job.pk, token=job.token, status=JobStatus.QUEUED
+                ).update(
+                    status=JobStatus.FAILED,
+                    last_error=f"could not be queued: {describe(error)}"[:ERROR_LENGTH],
+                    updated_at=timezone.now(),
+                )
+                if updated:
+                    job.refresh_from_db()
+                    event = _event(job, "failed", None, reason=job.last_error)
+                    announce(work_failed, sender=Job, event=event)
+        except Exception:
+            # The database is down too: the row stays "queued" and is listed
+            # as stuck after STUCK_AFTER.
+            logger.exception("work job=%s: could not record that it was not queued", job.pk)
+
+
+def _this_release_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int, str] | None:
+    """``(job_id, token)`` if the task was called as this code enqueues it, else None."""
+    if kwargs or len(args) != 2:
+        return None
+    job_id, token = args
+    if not isinstance(job_id, int) or isinstance(job_id, bool) or not isinstance(token, str):
+        return None
+    try:
+        uuid.UUID(token)
+    except ValueError:
+        return None
+    return job_id, token
+
+
+def _adopt(
+    background_task: Task, adopt: Adopter, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> bool:
+    """Schedule the job a call of another release meant; False if ``adopt`` cannot read it."""
+    try:
+        adopted = adopt(*args, **kwargs)
+    except TypeError:
+        return False
+    if adopted is None:
+        return False
+    with transaction.atomic():
+        job = schedule(
+            background_task,
+            context=adopted.context,
+            name=adopted.name,
+            about=adopted.about,
+            **adopted.arguments,
+        )
+    logger.warning(
+        "work: %s called with the arguments of another release; scheduled as job=%s %s",
+        background_task.module_path, job.pk, job,
+    )  # fmt: skip
+    return True
+
+
+class ForeignCall(Exception):
+    """A task called with arguments this release does not enqueue (queued by another release)."""
+
+
+def _record_foreign_call(
+    path: str, function: Callable[..., None], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """Show it as a failed job (and fail the task): never a silent success."""
+    shown = f"args={list(args)!r}, kwargs={kwargs!r}"[:300]
+    message = (
+        f"{path} was called with the arguments of another release ({shown}): "
+        "nothing was done. Drain the worker queue before deploying a release "
+        "that changes task signatures (docs/deploy.md)."
+    )
+    logger.error("work: %s", message)
+    try:
+        Job.objects.create(
+            task_path=path,
+            arguments={"args": _json(list(args)), "kwargs": _json(kwargs)},
+            context=path.split(".")[1] if path.startswith("apps.") else "core",
+            name=function.__name__,
+            subject_type="task",
+            subject_id="",
+            subject_label=path[:200],
+            status=JobStatus.FAILED,
+            attempts=1,
+            max_attempts=1,
+            last_error=f"{ForeignCall.__name__}: {message}"[:ERROR_LENGTH],
+        )
+    except Exception:
+        logger.exception("work: could not record the call of another release")
+    raise ForeignCall(message)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
 
 
 def _enqueue(job: Job, *, at: datetime | None = None) -> None:
@@ -136,7 +286,8 @@ def retry_delay(attempt_number: int) -> timedelta:
 def is_transient(error: BaseException) -> bool:
     """Whether trying again later may succeed: the other side was down or busy.
 
-    SMTP says so itself: ``4xx`` is "try again later", ``5xx`` is "no".
+    SMTP says so itself: ``4xx`` is "try again later", ``5xx`` is "no". The
+    network says so by ``errno``: unreachable, reset, timed out, broken pipe.
     """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _message in error.recipients.values()]
@@ -144,14 +295,17 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
     transient_kinds = (
-        ConnectionError,  # refused, reset, aborted
+        ConnectionError,  # refused, reset, aborted, broken pipe
         TimeoutError,
-        socket.gaierror,  # the name server did not answer
+        socket.gaierror,  # the name server did not answer (or not yet)
+        ssl.SSLEOFError,  # the TLS connection was cut
         smtplib.SMTPServerDisconnected,
         OperationalError,
         InterfaceError,
     )
-    return isinstance(error, transient_kinds)
+    if isinstance(error, transient_kinds):
+        return True
+    return isinstance(error, OSError) and error.errno in TRANSIENT_ERRNOS
 
 
 def describe(error: BaseException) -> str:
@@ -184,11 +338,30 @@ def attempt(
     try:
         function(**job.arguments)
     except Exception as error:
+        _reset_broken_connections(error)
         _record_failure(background_task, job, error)
         raise
     job.status = JobStatus.SUCCEEDED
     job.save(update_fields=["status", "updated_at"])
     logger.info("work job=%s %s: succeeded on attempt %d", job.pk, job, job.attempts)
+
+
+def _reset_broken_connections(error: Exception) -> None:
+    """Close a database connection the failure left dead, so the failure can be recorded.
+
+    A dropped connection (the server restarted, a proxy cut it) raises once
+    and stays dead: recording the failure on it would fail too, leaving the
+    job "running" and crashing the worker. Django reconnects on next use.
+    Not inside an atomic block (a test's, or a caller's): that one is lost
+    anyway and its owner rolls it back.
+    """
+    database_error = isinstance(error, (OperationalError, InterfaceError))
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is None or connection.in_atomic_block:
+            continue
+        if (database_error or connection.errors_occurred) and not connection.is_usable():
+            logger.warning("work: closing the broken %s connection", connection.alias)
+            connection.close()
 
 
 def _record_failure(background_task: Task, job: Job, error: Exception) -> None:
@@ -272,7 +445,7 @@ def retry_job(*, actor: Any, job_id: int) -> Job:
         job.max_attempts = job.attempts + _setting("MAX_ATTEMPTS")
         job.save(update_fields=["status", "token", "next_attempt_at", "max_attempts", "updated_at"])
         announce(work_retried, sender=Job, event=_event(job, "retried", actor))
-        transaction.on_commit(lambda: _enqueue(job))
+        transaction.on_commit(lambda: _enqueue_or_show(job))
     return job
 
 

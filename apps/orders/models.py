@@ -543,3 +543,27 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} email of order {self.order_id}"
+
+
+class ChargingNote(models.Model):
+    """A "charging paused/resumed" note put on an order for one market event.
+
+    What makes the notes job idempotent: a retried, repeated or concurrent
+    run finds the row and notes that order no more.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    market_event = models.UUIDField()
+    paused = models.BooleanField()
+    noted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "market_event"], name="charging_note_once_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "paused" if self.paused else "resumed"
+        return f"charging {state} on order {self.order_id} ({self.market_event})"

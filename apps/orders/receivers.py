@@ -4,8 +4,10 @@ charged, so their timelines say so (and when charging resumes), and every
 cached view of orders is recomputed.
 
 Reactions that must not be lost (emails, the charging notes) are background
-work (``apps.core.work``): retried when they fail for a passing reason,
-shown to superusers when they fail for good. Cache bumps stay inline: a
+work (``apps.core.work``), recorded *inside* the transaction of the event
+(``@in_transaction``: the job row commits with the change or not at all) and
+run after it: retried when they fail for a passing reason, shown to
+superusers when they fail for good. Cache bumps stay inline, on commit: a
 missed one only means a fragment is recomputed at its timeout.
 """
 
@@ -16,7 +18,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from apps.core.cache import bump_cache_version
-from apps.core.events import DomainEvent
+from apps.core.events import DomainEvent, in_transaction
 from apps.core.work import schedule
 from apps.markets import signals as market_signals
 
@@ -33,21 +35,32 @@ EMAIL_ON = {
 }
 
 
-def _email(sender: type, signal: Any, event: DomainEvent, order: Any, **kwargs: Any) -> None:
-    # These signals are sent on commit: the order the email describes exists.
-    kind = EMAIL_ON[signal]
+def _schedule_email(kind: str, event: DomainEvent) -> None:
+    # In the transaction that placed, shipped or refunded the order: the job
+    # commits with it; the email is sent once it has.
     schedule(
         tasks.send_order_email,
         context=CONTEXT,
         name=JOB_NAMES[kind],
         about=event,
-        order_id=order.pk,
+        order_id=int(event.aggregate_id),
         kind=kind,
     )
 
 
-for _signal, _kind in EMAIL_ON.items():
-    _signal.connect(_email, dispatch_uid=f"orders.email.{_kind}")
+@in_transaction(signals.order_placed)
+def email_confirmation(event: DomainEvent) -> None:
+    _schedule_email("confirmation", event)
+
+
+@in_transaction(signals.order_shipped)
+def email_shipped(event: DomainEvent) -> None:
+    _schedule_email("shipped", event)
+
+
+@in_transaction(signals.order_refunded)
+def email_refunded(event: DomainEvent) -> None:
+    _schedule_email("refunded", event)
 
 
 @receiver(signals.order_placed, dispatch_uid="orders.cache.placed")
@@ -65,18 +78,20 @@ def invalidate_order_fragments(sender: type, **kwargs: Any) -> None:
     bump_cache_version(CACHE_NAMESPACE)
 
 
-@receiver(market_signals.market_suspended, dispatch_uid="orders.market_suspended")
-def pause_charging(sender: type, event: DomainEvent, **kwargs: Any) -> None:
-    # On commit of the suspension: its reason is the orders' reason too.
+@in_transaction(market_signals.market_suspended)
+def pause_charging(event: DomainEvent) -> None:
+    # In the suspension's transaction: its reason is the orders' reason too.
     _note_charging(event, paused=True, reason=event.reason)
 
 
-@receiver(market_signals.market_reinstated, dispatch_uid="orders.market_reinstated")
-def resume_charging(sender: type, event: DomainEvent, **kwargs: Any) -> None:
+@in_transaction(market_signals.market_reinstated)
+def resume_charging(event: DomainEvent) -> None:
     _note_charging(event, paused=False, reason="")
 
 
 def _note_charging(event: DomainEvent, *, paused: bool, reason: str) -> None:
+    # The market event's id and time: the job notes each order once per
+    # event, stamped when it happened, not when the job ran.
     schedule(
         tasks.note_market_charging,
         context=CONTEXT,
@@ -86,4 +101,6 @@ def _note_charging(event: DomainEvent, *, paused: bool, reason: str) -> None:
         paused=paused,
         reason=reason,
         actor_id=event.actor_id,
+        market_event=str(event.id),
+        occurred_at=event.occurred_at.isoformat(),
     )

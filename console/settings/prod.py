@@ -1,6 +1,7 @@
 """Production: secure by default, every secret from the environment.
 
-Required: ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``EMAIL_URL``.
+Required: ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``EMAIL_URL``,
+``DEFAULT_FROM_EMAIL``.
 Recommended: ``REDIS_URL``. Behind a TLS-terminating proxy set ``SECURE_PROXY_SSL=1``.
 """
 
@@ -49,3 +50,11 @@ try:
     MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 except EmailURLError as error:
     sys.exit(f"console: EMAIL_URL cannot be used: {error} (see docs/deploy.md)")
+
+# base.py's console@example.com is fine for dev; customers must never get it.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip()
+if not DEFAULT_FROM_EMAIL:
+    sys.exit(
+        "console: DEFAULT_FROM_EMAIL is not set; export DEFAULT_FROM_EMAIL to the sender of "
+        "customer emails, e.g. 'Orders <orders@shop.example>' (see docs/deploy.md)"
+    )

@@ -51,7 +51,7 @@ def test_console_prints() -> None:
         ("smtp://user:secret@host:port", "port is not a number"),
         ("gopher://host", "unknown scheme"),
         ("smtp://host?timeout=soon", "timeout must be a number"),
-        ("smtp://host?tls=1", "unknown parameter 'tls'"),
+        ("smtp://host?tls=1", "only \\?timeout=seconds is understood"),
         ("host:25", "expected scheme://"),
     ],
 )
@@ -59,3 +59,41 @@ def test_unusable_urls_say_why_without_the_password(url: str, message: str) -> N
     with pytest.raises(EmailURLError, match=message) as caught:
         mailer_from_url(url)
     assert "secret" not in str(caught.value)
+
+
+# Unencoded / ? # @ in the password change what urlsplit reads: each is refused,
+# and the message repeats nothing after the scheme (not the host either).
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("smtp+tls://mailer:2024/Spring@smtp.example.com:587", "unexpected path"),
+        ("smtp+tls://mailer:Spring#2024@smtp.example.com:587", "unexpected '#'"),
+        ("smtp+tls://mailer:Spring?2024@smtp.example.com:587", "port is not a number"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com:587?Spring2024", "unexpected query"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com:587/x", "unexpected path"),
+        ("smtp+tls://mailer:Spr@ing2024@smtp.example.com:587", "more than one '@'"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com:Spring2024", "port is not a number"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com:99999", "port is out of range"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com:0", "port is out of range"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com?timeout=0", "greater than 0"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com?timeout=-3", "greater than 0"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com?timeout=nan", "greater than 0"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com?timeout=inf", "greater than 0"),
+        ("smtp+tls://mailer:Spring2024@smtp.example.com?timeout=1&timeout=2", "once"),
+        ("smtp+tls:/mailer:Spring2024@smtp.example.com://x", "expected scheme://"),
+        ("console://mailer:Spring2024@x", "nothing after it"),
+    ],
+)
+def test_ambiguous_urls_are_refused_without_echoing_them(url: str, message: str) -> None:
+    with pytest.raises(EmailURLError, match=message) as caught:
+        mailer_from_url(url)
+    said = str(caught.value)
+    for secret in ("Spring", "2024", "mailer", "smtp.example.com"):
+        assert secret not in said
+
+
+def test_a_root_path_and_ipv6_hosts_are_fine() -> None:
+    assert mailer_from_url("smtp://relay.internal/")["OPTIONS"]["host"] == "relay.internal"
+    options = mailer_from_url("smtp://[::1]:2525?timeout=2.5")["OPTIONS"]
+    assert (options["host"], options["port"], options["timeout"]) == ("::1", 2525, 2.5)
+    assert mailer_from_url("console:///") == {"BACKEND": CONSOLE_BACKEND}

@@ -17,6 +17,7 @@ PROD_ENVIRONMENT = {
     "ALLOWED_HOSTS": "console.example.com",
     "DATABASE_URL": "sqlite:////tmp/console-prod-check.sqlite3",
     "EMAIL_URL": "smtp+tls://mailer:s3cret@smtp.example.com:587",
+    "DEFAULT_FROM_EMAIL": "Orders <orders@shop.example>",
 }
 
 
@@ -67,10 +68,23 @@ def test_prod_without_email_url_fails_with_one_clear_line() -> None:
     assert "EMAIL_URL is not set" in line
 
 
+def test_prod_without_default_from_email_fails_with_one_clear_line() -> None:
+    # Otherwise customers would get mail from base.py's console@example.com.
+    environment = {k: v for k, v in PROD_ENVIRONMENT.items() if k != "DEFAULT_FROM_EMAIL"}
+    result = _run(["manage.py", "check"], environment)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DEFAULT_FROM_EMAIL is not set" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("email_url", "says"),
     [
         ("smtp+tls://mailer:s3cret@:587", "no host"),
+        ("smtp+tls://mailer:2024/s3cret@smtp.example.com:587", "unexpected path"),
+        ("smtp+tls://mailer:s3cret#1@smtp.example.com:587", "unexpected '#'"),
         ("pigeon://mailer:s3cret@loft.example.com", "unknown scheme"),
         ("smtp://mailer:s3cret@smtp.example.com:twentyfive", "port is not a number"),
         ("smtp.example.com", "expected scheme://"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -122,3 +123,57 @@ def test_the_activity_page_links_superusers_to_failed_work(
     assert 'href="/activity/failed-work/"' in client.get("/activity/").content.decode()
     client.force_login(viewer)
     assert 'href="/activity/failed-work/"' not in client.get("/activity/").content.decode()
+
+
+def test_a_job_never_picked_up_is_listed_as_stuck_and_can_be_retried(
+    client: Client, superuser
+) -> None:
+    # Its enqueue failed on commit and even marking it failed did not work,
+    # or no worker runs: it is not lost, it waits here.
+    stuck, fresh = _job(JobStatus.QUEUED, 1), _job(JobStatus.QUEUED, 2)
+    Job.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - timedelta(minutes=20))
+    client.force_login(superuser)
+    content = client.get("/activity/failed-work/").content.decode()
+    assert f'data-job="{stuck.pk}"' in content and "stuck: never picked up" in content
+    assert f'data-job="{fresh.pk}"' not in content
+    assert client.post(f"/activity/failed-work/{stuck.pk}/retry/").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)  # commits, so Retry now runs the job at once
+def test_retry_now_on_the_immediate_backend_says_whether_it_worked(
+    client: Client, superuser, mailoutbox
+) -> None:
+    from apps.orders.tests.factories import OrderFactory
+
+    order = OrderFactory()
+    works = _job(JobStatus.FAILED, order.pk)
+    broken = _job(JobStatus.FAILED, order.pk + 1000)  # no such order: fails again
+    client.force_login(superuser)
+    response = client.post(f"/activity/failed-work/{works.pk}/retry/")
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said == [f"Shipping email for ORD-{order.pk:05d}: done."]
+    assert len(mailoutbox) == 1
+    response = client.post(f"/activity/failed-work/{broken.pk}/retry/")
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "failed again: DoesNotExist" in said[-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retry_now_when_the_queue_is_down_says_so_on_the_job(
+    client: Client, superuser, monkeypatch
+) -> None:
+    from apps.core import work
+
+    def queue_down(job: Job, **kwargs: object) -> None:
+        raise ConnectionRefusedError("the queue is down")
+
+    monkeypatch.setattr(work, "_enqueue", queue_down)
+    job = _job(JobStatus.FAILED)
+    client.force_login(superuser)
+    response = client.post(f"/activity/failed-work/{job.pk}/retry/")
+    assert response.status_code == 302  # not a 500 after the retry committed
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.last_error.startswith("could not be queued: ConnectionRefusedError")
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "failed again: could not be queued" in said[-1]

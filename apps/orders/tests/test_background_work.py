@@ -8,14 +8,18 @@ settings.
 
 from __future__ import annotations
 
+import errno
 import smtplib
+import socket
+import ssl
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -302,6 +306,30 @@ def test_which_errors_are_worth_retrying() -> None:
 
 
 @pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.EHOSTUNREACH, "No route to host"),
+        OSError(errno.ENETUNREACH, "Network is unreachable"),
+        OSError(errno.ECONNRESET, "Connection reset by peer"),
+        OSError(errno.ETIMEDOUT, "Connection timed out"),
+        OSError(errno.EPIPE, "Broken pipe"),
+        ssl.SSLEOFError(8, "EOF occurred in violation of protocol"),
+        socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"),
+    ],
+    ids=repr,
+)
+def test_a_network_that_is_down_for_now_is_worth_retrying(error: OSError) -> None:
+    assert work.is_transient(error)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_broken_certificate_or_a_missing_file_is_not() -> None:
+    assert not work.is_transient(ssl.SSLCertVerificationError(1, "certificate verify failed"))
+    assert not work.is_transient(OSError(errno.ENOENT, "No such file or directory"))
+
+
+@pytest.mark.django_db(transaction=False)
 def test_retries_back_off_exponentially_with_jitter_over_about_an_hour() -> None:
     for _ in range(50):
         delays = [work.retry_delay(attempt) for attempt in range(1, 6)]
@@ -325,3 +353,177 @@ def test_on_the_immediate_backend_a_transient_failure_fails_for_good_at_once(
     assert Event.objects.filter(
         name="confirmation_email_failed", aggregate_id=str(order.pk)
     ).exists()
+
+
+# A dropped database connection, for real: the failure used to be recorded on
+# the dead connection, so the job stayed "running" and the worker crashed.
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="pg_terminate_backend needs PostgreSQL; on SQLite see "
+    "test_charging_paused_notes_are_retried_on_a_passing_database_error",
+)
+def test_a_dropped_database_connection_is_retried(manager, monkeypatch, port: int) -> None:
+    market = MarketFactory(status=MarketStatus.ACTIVE)
+    order = OrderFactory(market=market)
+    real = services.note_market_charging
+    calls: list[int] = []
+
+    def drop_the_connection_once(**arguments: Any) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            with connection.cursor() as cursor:  # the server restarts, a proxy cuts us off
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return real(**arguments)
+
+    monkeypatch.setattr(services, "note_market_charging", drop_the_connection_once)
+    market_services.suspend_market(actor=manager, market_id=market.pk, reason="Fraud review")
+    run_worker()  # does not crash
+    job = Job.objects.get(name="charging_paused_notes")
+    assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 2)
+    assert "terminat" in job.last_error.lower() or "closed" in job.last_error.lower()
+    assert Event.objects.filter(name="charging_paused", aggregate_id=str(order.pk)).count() == 1
+
+
+# The outbox: the job row is written with the change, or neither is.
+def test_if_the_email_job_cannot_be_recorded_the_order_is_not_placed(
+    agent, monkeypatch, port: int
+) -> None:
+    def broken(**kwargs: Any) -> Job:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Job.objects, "create", broken)
+    with pytest.raises(OperationalError):
+        place_order(agent)
+    assert not Order.objects.exists()
+    assert not Event.objects.filter(name="order_placed").exists()
+
+
+def test_a_job_that_could_not_be_queued_is_shown_and_retry_now_sends_it(
+    agent, superuser, monkeypatch, port: int
+) -> None:
+    real = work._enqueue
+
+    def queue_down(job: Job, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("the queue is down")
+
+    monkeypatch.setattr(work, "_enqueue", queue_down)
+    order = place_order(agent)  # the order stands, the email is not lost
+    monkeypatch.setattr(work, "_enqueue", real)
+    job = Job.objects.get()
+    assert job.status == JobStatus.FAILED
+    assert job.last_error.startswith("could not be queued: ConnectionRefusedError")
+    assert "confirmation_email_failed" in timeline(order)
+    client = Client()
+    client.force_login(superuser)
+    assert f'data-job="{job.pk}"' in client.get("/activity/failed-work/").content.decode()
+    client.post(f"/activity/failed-work/{job.pk}/retry/")
+    with smtp_server(port) as mailbox:
+        run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert len(mailbox.messages) == 1
+
+
+def test_retrying_a_stuck_notes_job_does_not_duplicate_notes(manager, superuser, port: int) -> None:
+    market = MarketFactory(status=MarketStatus.ACTIVE)
+    order = OrderFactory(market=market)
+    market_services.suspend_market(actor=manager, market_id=market.pk, reason="Fraud review")
+    run_worker()
+    job = Job.objects.get(name="charging_paused_notes")
+    # Its worker was killed after the notes committed, before "succeeded" was saved.
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, updated_at=timezone.now() - timedelta(minutes=20)
+    )
+    work.retry_job(actor=superuser, job_id=job.pk)
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert Event.objects.filter(name="charging_paused", aggregate_id=str(order.pk)).count() == 1
+
+
+def test_retry_now_of_an_old_paused_notes_job_after_reinstatement_notes_nothing(
+    manager, superuser, monkeypatch, port: int
+) -> None:
+    market = MarketFactory(status=MarketStatus.ACTIVE)
+    order = OrderFactory(market=market)
+    real = services.note_market_charging
+
+    def paused_is_broken(**arguments: Any) -> int:
+        if arguments["paused"]:
+            raise ValueError("a bug")
+        return real(**arguments)
+
+    monkeypatch.setattr(services, "note_market_charging", paused_is_broken)
+    market_services.suspend_market(actor=manager, market_id=market.pk, reason="Fraud review")
+    run_worker()
+    market_services.reinstate_market(actor=manager, market_id=market.pk)
+    run_worker()
+    monkeypatch.setattr(services, "note_market_charging", real)  # the bug is fixed
+    paused = Job.objects.get(name="charging_paused_notes")
+    assert paused.status == JobStatus.FAILED
+    work.retry_job(actor=superuser, job_id=paused.pk)
+    run_worker()
+    paused.refresh_from_db()
+    assert paused.status == JobStatus.SUCCEEDED
+    # The market is active: the order's timeline must not end "charging paused".
+    notes = [name for name in timeline(order) if name.startswith("charging_")]
+    assert notes == ["charging_resumed"]
+
+
+def test_charging_notes_are_stamped_with_the_time_of_the_market_event(manager, port: int) -> None:
+    market = MarketFactory(status=MarketStatus.ACTIVE)
+    OrderFactory(market=market)
+    market_services.suspend_market(actor=manager, market_id=market.pk, reason="Fraud review")
+    Job.objects.update(created_at=timezone.now())  # the worker runs later
+    run_worker()
+    suspended = Event.objects.get(name="market_suspended")
+    note = Event.objects.get(name="charging_paused")
+    assert note.occurred_at == suspended.occurred_at
+
+
+# Upgrade or rollback: a task the previous release queued with its own
+# arguments used to be "superseded" and marked SUCCESSFUL, dropped silently.
+def test_an_email_queued_by_the_previous_release_is_sent_once(agent, port: int) -> None:
+    order = place_order(agent)
+    Job.objects.all().delete()
+    DBTaskResult.objects.all().delete()
+    # What the release before background jobs queued: send_order_email(order_id, kind).
+    tasks.send_order_email.enqueue(order.pk, "confirmation")
+    with smtp_server(port) as mailbox:
+        run_worker()
+    assert len(mailbox.messages) == 1
+    job = Job.objects.get()
+    assert (job.name, job.status, job.subject_id) == (
+        "confirmation_email",
+        JobStatus.SUCCEEDED,
+        str(order.pk),
+    )
+    assert SentEmail.objects.filter(order=order, kind="confirmation").exists()
+
+
+def test_a_task_of_another_release_that_cannot_be_read_fails_visibly(superuser, port: int) -> None:
+    tasks.note_market_charging.enqueue(7, True, "Fraud review")  # some other signature
+    run_worker()
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["FAILED"]
+    shown = Job.objects.get()
+    assert shown.status == JobStatus.FAILED and "another release" in shown.last_error
+    assert shown.arguments == {"args": [7, True, "Fraud review"], "kwargs": {}}
+    client = Client()
+    client.force_login(superuser)
+    assert f'data-job="{shown.pk}"' in client.get("/activity/failed-work/").content.decode()
+    assert 'data-queue="Failed background work"' in client.get("/").content.decode()
+
+
+def test_an_email_recorded_by_a_concurrent_run_counts_as_sent(agent, port: int) -> None:
+    order = place_order(agent)
+    arguments = {
+        "order_id": order.pk,
+        "kind": "confirmation",
+        "name": "confirmation_email",
+        "recipient": "ada@example.com",
+        "subject": "Your order is confirmed",
+    }
+    services.record_email_sent(**arguments)
+    services.record_email_sent(**arguments)  # the other worker: no IntegrityError
+    assert SentEmail.objects.count() == 1
+    assert timeline(order).count("confirmation_email_sent") == 1

@@ -544,3 +544,39 @@ def test_suspending_a_market_notes_its_pending_orders_and_reinstating_resumes(
     ) == ["ORD-PEND1"]
     # The rule itself reads the market at the moment of charging.
     services.charge_payment(actor=agent, order_id=pending.pk, idempotency_key="k")
+
+
+def test_charging_notes_are_once_per_market_event_and_only_while_true() -> None:
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.markets.tests.factories import MarketFactory
+
+    market = MarketFactory(status=MarketStatus.ACTIVE)
+    order = OrderFactory(market=market)
+    suspended_at = timezone.now() - timedelta(hours=1)
+
+    def note(*, paused: bool, event: str) -> int:
+        return services.note_market_charging(
+            market_id=market.pk,
+            paused=paused,
+            reason="Fraud review" if paused else "",
+            actor_id=None,
+            market_event=event,
+            occurred_at=suspended_at,
+        )
+
+    # The suspension's job comes late, after the reinstatement: the market is
+    # active, so "charging paused" would be untrue now.
+    assert note(paused=True, event=str(uuid.uuid4())) == 0
+    type(market).objects.filter(pk=market.pk).update(
+        status=MarketStatus.SUSPENDED, suspension_reason="Fraud review"
+    )
+    suspension = str(uuid.uuid4())
+    assert note(paused=True, event=suspension) == 1
+    assert note(paused=True, event=suspension) == 0  # retried or repeated: once per event
+    assert note(paused=False, event=str(uuid.uuid4())) == 0  # a stale "resumed"
+    notes = Event.objects.for_aggregate("order", order.pk).filter(name__startswith="charging_")
+    assert [(e.name, e.occurred_at) for e in notes] == [("charging_paused", suspended_at)]

@@ -1,0 +1,79 @@
+"""The dashboard's "Failed background work" card: failed and stuck jobs,
+retrying ones said apart, a link only for those who may follow it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from apps.core.models import Job, JobStatus
+
+pytestmark = pytest.mark.django_db
+CARD = 'data-queue="Failed background work"'
+
+
+def _job(status: str, *, minutes_ago: int = 0) -> Job:
+    job = Job.objects.create(
+        task_path="apps.orders.tasks.send_order_email",
+        arguments={"order_id": 1, "kind": "shipped"},
+        context="orders",
+        name="shipping_email",
+        subject_type="order",
+        subject_id="1",
+        subject_label="ORD-00001",
+        status=status,
+        attempts=1,
+        max_attempts=6,
+    )
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=minutes_ago))
+    return job
+
+
+def _card(content: str) -> str:
+    start = content.rindex("<", 0, content.index(CARD))  # the card's <a> or <div>
+    return content[start : content.index("</p>", start)]
+
+
+def test_stuck_jobs_count_and_retrying_ones_are_said_apart(client: Client, superuser) -> None:
+    _job(JobStatus.FAILED)
+    _job(JobStatus.RUNNING, minutes_ago=20)  # its worker died
+    _job(JobStatus.QUEUED, minutes_ago=20)  # never picked up
+    _job(JobStatus.RUNNING)  # running now: fine
+    for _ in range(2):
+        _job(JobStatus.RETRYING)
+    client.force_login(superuser)
+    card = _card(client.get("/").content.decode())
+    assert "data-count>3<" in card
+    assert "2 stuck" in card and "2 retrying" in card
+    assert 'href="/activity/failed-work/"' in card
+
+
+def test_only_stuck_work_shows_the_card(client: Client, superuser) -> None:
+    _job(JobStatus.RUNNING, minutes_ago=20)
+    client.force_login(superuser)
+    card = _card(client.get("/").content.decode())
+    assert "data-count>1<" in card and "1 stuck" in card
+
+
+def test_retrying_alone_shows_the_card_with_nothing_failed(client: Client, superuser) -> None:
+    _job(JobStatus.RETRYING)
+    client.force_login(superuser)
+    card = _card(client.get("/").content.decode())
+    assert "data-count>0<" in card and "1 retrying" in card
+
+
+def test_others_see_the_count_but_no_link_they_could_not_follow(
+    client: Client, manager, superuser
+) -> None:
+    _job(JobStatus.FAILED)
+    client.force_login(manager)
+    content = client.get("/").content.decode()
+    assert CARD in content
+    assert 'href="/activity/failed-work/"' not in content
+    assert client.get("/activity/failed-work/").status_code == 403
+    # The cached fragment is per kind of viewer: the superuser gets the link.
+    client.force_login(superuser)
+    assert 'href="/activity/failed-work/"' in client.get("/").content.decode()
