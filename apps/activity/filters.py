@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
-from apps.core.filters import ConsoleFilterSet
+from apps.core.web.filters import ConsoleFilterSet
 
 from .models import Event, EventQuerySet
 

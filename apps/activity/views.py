@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from apps.core import work
-from apps.core.http import filtered, page_or_fragment, wants_fragment
 from apps.core.models import Job
+from apps.core.web.http import filtered, page_or_fragment, wants_fragment
 
 from .filters import EventFilter
 from .models import Event

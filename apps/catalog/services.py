@@ -19,6 +19,7 @@ from apps.core.bulk import BulkOutcome
 from apps.core.errors import InvalidInput, require_permission
 from apps.core.events import DomainEvent, announce, announce_many
 from apps.core.text import make_slug, require_length
+from apps.markets import api as markets_api
 
 from . import signals
 from .models import Category, Product, Tag
@@ -31,12 +32,6 @@ MAX_PRICE = Decimal("9999999999.99")
 
 def _event(product: Product, name: str, actor: Any, **details: Any) -> DomainEvent:
     return DomainEvent.of(product, context=CONTEXT, name=name, actor=actor, **details)
-
-
-def _market_exists(market_id: int) -> bool:
-    # Through the ForeignKey, not an import: the catalog only refers to markets by id.
-    market_model = Product._meta.get_field("market").related_model
-    return bool(market_model._default_manager.filter(pk=market_id).exists())
 
 
 def _clean_price(price: Any) -> Decimal:
@@ -165,7 +160,7 @@ def create_product(
     slug = make_slug(slug or name, max_length=80)
     if not slug:
         raise InvalidInput("A slug needs at least one letter or digit.", field="slug")
-    if not _market_exists(market_id):
+    if not markets_api.market_exists(market_id):
         raise InvalidInput("That market does not exist (any more).", field="market")
     if not Category.objects.filter(pk=category_id).exists():
         raise InvalidInput("That category does not exist (any more).", field="category")

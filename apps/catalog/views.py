@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core.bulk import bulk_response, selected_ids
 from apps.core.errors import InvalidInput, NotPermitted
-from apps.core.http import page_or_fragment
-from apps.core.lists import SidebarRow, list_context
+from apps.core.web.bulk import bulk_response, selected_ids
+from apps.core.web.http import page_or_fragment
+from apps.core.web.lists import SidebarRow, list_context
 
 from . import services
 from .filters import ProductFilter

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.core.bulk import bulk_response, selected_ids
 from apps.core.errors import InvalidInput, NotPermitted
-from apps.core.http import page_or_fragment, wants_fragment
-from apps.core.lists import SidebarRow, list_context
 from apps.core.transitions import transition_options
+from apps.core.web.bulk import bulk_response, selected_ids
+from apps.core.web.http import page_or_fragment, wants_fragment
+from apps.core.web.lists import SidebarRow, list_context
 
 from . import services
 from .filters import MarketFilter

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from apps.catalog import api as catalog_api
 from apps.core.transitions import condition
 
 ZERO = Decimal("0.00")
@@ -42,7 +43,8 @@ class CartQuerySet(models.QuerySet["Cart"]):
 
     def with_totals(self) -> CartQuerySet:
         line_total = ExpressionWrapper(
-            F("items__quantity") * F("items__product__price"), output_field=money_field()
+            F("items__quantity") * catalog_api.price_through("items__product"),
+            output_field=money_field(),
         )
         return self.annotate(
             item_count=Coalesce(Sum("items__quantity"), 0),
@@ -90,10 +92,6 @@ class CartItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x product {self.product_id}"
-
-    @property
-    def line_total(self) -> Decimal:
-        return self.product.price * self.quantity
 
 
 # --- Orders -------------------------------------------------------------------

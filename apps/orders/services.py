@@ -21,10 +21,13 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from apps.catalog import api as catalog_api
+from apps.catalog.api import StockLine
 from apps.core.bulk import BulkOutcome
 from apps.core.errors import DomainError, InvalidInput, NotPermitted, TransitionNotAllowed
 from apps.core.events import DomainEvent, announce, announce_many
 from apps.core.transitions import check_transition, perform_transition
+from apps.markets import api as markets_api
 
 from . import signals
 from .models import (
@@ -41,7 +44,6 @@ from .models import (
     new_order_number,
 )
 from .payments import GatewayResult, Outcome, get_gateway
-from .signals import StockLine
 
 CONTEXT = "orders"
 logger = logging.getLogger(__name__)
@@ -122,45 +124,45 @@ def create_order_from_cart(*, actor: Any, cart_id: int) -> Order:
     if not actor.has_perm("orders.add_order"):
         raise NotPermitted("Your role does not allow placing orders.")
     try:
-        cart = Cart.objects.select_for_update().select_related("market").get(pk=cart_id)
+        cart = Cart.objects.select_for_update().get(pk=cart_id)
     except Cart.DoesNotExist:
         raise DomainError("That cart does not exist (any more).") from None
-    items = list(CartItem.objects.filter(cart=cart).select_related("product"))
+    items = list(CartItem.objects.filter(cart=cart))
     if not items:
         raise InvalidInput("The cart is empty: there is nothing to order.")
-    market = cart.market
-    if not market.accepts_orders:
-        raise TransitionNotAllowed(
-            f"{market.name} is {market.get_status_display()}: it does not take orders."
-        )
+    market = markets_api.market_summary(cart.market_id)
+    if market is None or not market.is_open:
+        name, state = (market.name, market.status_display) if market else ("The market", "gone")
+        raise TransitionNotAllowed(f"{name} is {state}: it does not take orders.")
+    products = catalog_api.priced_lines(item.product_id for item in items)
     for item in items:
-        product = item.product
+        product = products.get(item.product_id)
+        if product is None:
+            raise InvalidInput("A product of this cart is no longer in the catalog.")
         if not product.active:
             raise InvalidInput(f"{product.name} is no longer on sale; remove it from the cart.")
-        if product.market_id != market.pk:
+        if product.market_id != market.market_id:
             raise InvalidInput(f"{product.name} is not sold in {market.name}.")
-    total = sum((item.product.price * item.quantity for item in items), Decimal("0.00"))
+    total = sum(
+        (products[item.product_id].price * item.quantity for item in items), Decimal("0.00")
+    )
     if total <= 0:
         # A gateway cannot charge nothing; such an order could never be Paid.
         raise InvalidInput("The cart's total is 0.00: there is nothing to charge.")
-    order = _insert_order(cart=cart, total=total)
+    order = _insert_order(cart=cart, currency=market.currency, total=total)
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
-            product=item.product,
-            product_name=item.product.name,
-            sku=item.product.sku,
-            unit_price=item.product.price,
+            product_id=item.product_id,
+            product_name=products[item.product_id].name,
+            sku=products[item.product_id].sku,
+            unit_price=products[item.product_id].price,
             quantity=item.quantity,
         )
         for item in items
     )
-    # In the transaction: the catalog takes the stock or vetoes the order.
-    signals.order_placing.send(
-        sender=Order,
-        order_number=order.number,
-        lines=[StockLine(item.product_id, item.quantity) for item in items],
-    )
+    # A required step, in this transaction: the catalog takes the stock or refuses.
+    catalog_api.reserve_stock(StockLine(item.product_id, item.quantity) for item in items)
     CartItem.objects.filter(cart=cart).delete()
     announce(
         signals.order_placed,
@@ -177,16 +179,16 @@ def create_order_from_cart(*, actor: Any, cart_id: int) -> Order:
     return order
 
 
-def _insert_order(*, cart: Cart, total: Decimal) -> Order:
+def _insert_order(*, cart: Cart, currency: str, total: Decimal) -> Order:
     # Numbers are random; on the rare collision draw another.
     for _ in range(5):
         order = Order(
             number=new_order_number(),
-            market=cart.market,
+            market_id=cart.market_id,
             customer_name=cart.customer_name,
             customer_email=cart.customer_email,
             payment_token=cart.payment_token,
-            currency=cart.market.currency,
+            currency=currency,
             total=total,
         )
         try:
@@ -577,14 +579,10 @@ def mark_delivered(*, actor: Any, order_id: int) -> Order:
 
 
 def _give_stock_back(order: Order) -> None:
-    signals.order_cancelling.send(
-        sender=Order,
-        order_number=order.number,
-        lines=[
-            StockLine(line.product_id, line.quantity)
-            for line in order.lines.all()
-            if line.product_id is not None
-        ],
+    catalog_api.return_stock(
+        StockLine(line.product_id, line.quantity)
+        for line in order.lines.all()
+        if line.product_id is not None
     )
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,15 +16,15 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
-from apps.core.bulk import bulk_response, selected_ids
 from apps.core.errors import InvalidInput, NotPermitted
-from apps.core.http import filtered, page_or_fragment, wants_fragment
-from apps.core.lists import SidebarRow, list_context
 from apps.core.transitions import transition_options
+from apps.core.web.bulk import bulk_response, selected_ids
+from apps.core.web.http import filtered, page_or_fragment, wants_fragment
+from apps.core.web.lists import SidebarRow, list_context
 
-from . import services
+from . import selectors, services
 from .filters import OrderFilter
-from .models import Cart, CartItem, Order, OrderStatus, Payment
+from .models import Order, OrderStatus
 from .receivers import CACHE_NAMESPACE
 from .tables import CartTable, OrderTable
 
@@ -146,13 +145,6 @@ def order_export(request: HttpRequest) -> StreamingHttpResponse:
 # --- Order detail and transitions -----------------------------------------------
 
 
-def _order_or_404(number: str) -> Order:
-    queryset = Order.objects.select_related("market").prefetch_related(
-        "lines", Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk"))
-    )
-    return get_object_or_404(queryset, number=number)
-
-
 def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
     return {
         "order": order,
@@ -168,7 +160,7 @@ def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(number)
+    order = selectors.order_or_404(number)
     template = page_or_fragment(request, "orders/detail.html", "detail")
     return render(request, template, _detail_context(request, order))
 
@@ -188,7 +180,7 @@ def order_transition(request: HttpRequest, number: str, name: str) -> HttpRespon
     order = get_object_or_404(Order.objects.all(), number=number)
     arguments = {key: request.POST.get(key, "") for key in TRANSITION_INPUTS.get(name, ())}
     service(actor=request.user, order_id=order.pk, **arguments)
-    order = _order_or_404(number)
+    order = selectors.order_or_404(number)
     messages.success(request, f"{order.number} is now {order.get_status_display()}.")
     if wants_fragment(request):
         return render(request, "orders/detail.html#detail", _detail_context(request, order))
@@ -201,34 +193,28 @@ def order_transition(request: HttpRequest, number: str, name: str) -> HttpRespon
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def cart_list(request: HttpRequest) -> HttpResponse:
-    carts = Cart.objects.open().with_totals().select_related("market")
-    table = CartTable(carts)
+    table = CartTable(selectors.carts_for_list())
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     template = page_or_fragment(request, "orders/carts.html", "results")
     return render(request, template, {"table": table})
 
 
-def _cart_or_404(cart_id: int) -> Cart:
-    return get_object_or_404(Cart.objects.select_related("market"), pk=cart_id)
-
-
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def cart_detail(request: HttpRequest, cart_id: int) -> HttpResponse:
-    cart = _cart_or_404(cart_id)
-    items = list(CartItem.objects.filter(cart=cart).select_related("product").order_by("pk"))
+    detail = selectors.cart_detail(cart_id)
     context = {
-        "cart": cart,
-        "items": items,
-        "total": sum((item.line_total for item in items), 0),
-        "can_place": request.user.has_perm("orders.add_order") and bool(items),
+        "cart": detail.cart,
+        "items": detail.items,
+        "total": detail.total,
+        "can_place": request.user.has_perm("orders.add_order") and bool(detail.items),
     }
     return render(request, page_or_fragment(request, "orders/cart.html", "cart"), context)
 
 
 @require_POST
 def cart_place(request: HttpRequest, cart_id: int) -> HttpResponse:
-    cart = _cart_or_404(cart_id)
+    cart = selectors.cart_or_404(cart_id)
     order = services.create_order_from_cart(actor=request.user, cart_id=cart.pk)
     messages.success(request, f"Order {order.number} placed: {order.total} {order.currency}.")
     if request.htmx:  # type: ignore[attr-defined]
