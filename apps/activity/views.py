@@ -9,32 +9,30 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from apps.core import work
-from apps.core.models import Job
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
 
+from . import selectors
 from .filters import EventFilter
-from .models import Event
 from .tables import EventTable
 
 PAGE_SIZE = 50
-FAILED_WORK_LIMIT = 200
 FAILED_WORK_ACTIONS = {"retry": work.retry_job, "dismiss": work.dismiss_job}
 
 
 @require_GET
 @permission_required("activity.view_event", raise_exception=True)
 def event_list(request: HttpRequest) -> HttpResponse:
-    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    filterset = EventFilter(request.GET, queryset=selectors.events())
     table = EventTable(filtered(filterset))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     template = page_or_fragment(request, "activity/list.html", "results")
-    return render(
-        request, template, {"filter": filterset, "table": table, "list_url": "/activity/"}
-    )
+    context = {"filter": filterset, "table": table, "list_url": reverse("activity:list")}
+    return render(request, template, context)
 
 
 def _superuser_only(request: HttpRequest) -> None:
@@ -43,8 +41,7 @@ def _superuser_only(request: HttpRequest) -> None:
 
 
 def _failed_work_context() -> dict[str, object]:
-    jobs = list(Job.objects.needs_attention().order_by("-updated_at", "-pk")[:FAILED_WORK_LIMIT])
-    return {"jobs": jobs, "limit": FAILED_WORK_LIMIT}
+    return {"jobs": selectors.work_needing_attention(), "limit": selectors.FAILED_WORK_LIMIT}
 
 
 @require_GET

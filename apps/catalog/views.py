@@ -14,9 +14,8 @@ from apps.core.web.bulk import bulk_response, selected_ids
 from apps.core.web.http import page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
-from . import services
+from . import selectors, services
 from .filters import ProductFilter
-from .models import Product
 from .receivers import CACHE_NAMESPACE
 from .tables import ProductTable
 
@@ -25,7 +24,7 @@ CHANGE_PERMISSION = "catalog.change_product"
 
 def _sidebar_rows() -> list[SidebarRow]:
     """(key, label, query string, count) for the sidebar, counted in one query."""
-    counts = Product.objects.counts()
+    counts = selectors.counts()
     return [
         ("all", "All products", "", counts["all"]),
         ("active", "Active", "active=yes", counts["active"]),
@@ -37,7 +36,7 @@ def _sidebar_rows() -> list[SidebarRow]:
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return list_context(
         request,
-        filterset=ProductFilter(request.GET, queryset=Product.objects.with_relations()),
+        filterset=ProductFilter(request.GET, queryset=selectors.products_for_list()),
         table_class=ProductTable,
         bulk_actions={
             action: (label, CHANGE_PERMISSION) for action, label in services.BULK_ACTIONS.items()

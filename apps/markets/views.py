@@ -7,17 +7,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.transitions import transition_options
 from apps.core.web.bulk import bulk_response, selected_ids
 from apps.core.web.http import page_or_fragment, wants_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
-from . import services
+from . import selectors, services
 from .filters import MarketFilter
 from .forms import MarketForm
 from .models import Market, MarketStatus
@@ -32,7 +33,7 @@ BULK_ACTIONS = {
 
 
 def _sidebar_rows() -> list[SidebarRow]:
-    counts = Market.objects.counts_by_status()
+    counts = selectors.counts_by_status()
     return [
         ("all", "All markets", "", sum(counts.values())),
         *(
@@ -45,7 +46,7 @@ def _sidebar_rows() -> list[SidebarRow]:
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return list_context(
         request,
-        filterset=MarketFilter(request.GET, queryset=Market.objects.all()),
+        filterset=MarketFilter(request.GET, queryset=selectors.markets()),
         table_class=MarketTable,
         bulk_actions=BULK_ACTIONS,
         cache_namespace=CACHE_NAMESPACE,
@@ -91,6 +92,7 @@ def _detail_context(request: HttpRequest, market: Market) -> dict[str, Any]:
     return {
         "market": market,
         "options": transition_options(market, request.user),
+        "timeline": activity_api.timeline("market", market.pk),
         "can_edit": request.user.has_perm("markets.change_market")
         and bool(market.editable_fields()),
     }
@@ -99,7 +101,7 @@ def _detail_context(request: HttpRequest, market: Market) -> dict[str, Any]:
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
 def market_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    market = get_object_or_404(Market.objects.all(), slug=slug)
+    market = selectors.market_or_404(slug)
     template = page_or_fragment(request, "markets/detail.html", "detail")
     return render(request, template, _detail_context(request, market))
 
@@ -109,7 +111,7 @@ def market_transition(request: HttpRequest, slug: str, name: str) -> HttpRespons
     service = services.TRANSITION_SERVICES.get(name)
     if service is None:
         raise Http404("No such action.")
-    market = get_object_or_404(Market.objects.all(), slug=slug)
+    market = selectors.market_or_404(slug)
     arguments: dict[str, Any] = {}
     if name == "suspend":
         arguments["reason"] = request.POST.get("reason", "")
@@ -131,7 +133,7 @@ def _validate_only(request: HttpRequest, form: MarketForm, market: Market | None
     """Inline validation as the user types: check, never save."""
     form.is_valid()  # every field is checked; the page shows only the one just left
     slug = form.cleaned_data.get("slug")
-    if slug and Market.objects.slug_taken(slug, exclude_id=market.pk if market else None):
+    if slug and selectors.slug_taken(slug, exclude_id=market.pk if market else None):
         form.add_error("slug", f"The slug “{slug}” is already used by another market.")
     return _render_form(request, form, market)
 
@@ -170,7 +172,7 @@ def market_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("markets.change_market", raise_exception=True)
 def market_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    market = get_object_or_404(Market.objects.all(), slug=slug)
+    market = selectors.market_or_404(slug)
     if request.method == "GET":
         return _render_form(request, MarketForm(market=market), market)
     form = MarketForm(request.POST, market=market)

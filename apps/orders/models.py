@@ -106,6 +106,11 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
+# The business terms of the work queues, defined once: the dashboard counts
+# these statuses and links to the list filtered by them.
+AWAITING_PAYMENT = OrderStatus.PENDING
+TO_SHIP = OrderStatus.PAID
+
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud safely
 
 
@@ -119,11 +124,12 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return self.filter(status=OrderStatus.PENDING)
 
     def awaiting_payment(self) -> OrderQuerySet:
-        """Placed and not yet charged: the agents' first queue."""
-        return self.pending()
+        """Placed and not yet charged: the agents' first queue (``?status=pending``)."""
+        return self.filter(status=AWAITING_PAYMENT)
 
     def to_ship(self) -> OrderQuerySet:
-        return self.filter(status=OrderStatus.PAID)
+        """Paid, not shipped yet (``?status=paid``)."""
+        return self.filter(status=TO_SHIP)
 
     def by_number(self, number: str) -> OrderQuerySet:
         return self.filter(number=number)
@@ -152,13 +158,11 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return counts
 
     def with_failed_payment_on(self, day: Any) -> OrderQuerySet:
-        """Orders whose charge was declined, timed out or errored on ``day``."""
-        failed = [PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR]
-        return self.filter(
-            pk__in=Payment.objects.charges()
-            .filter(status__in=failed, created_at__date=day)
-            .values("order")
-        )
+        """Orders with a failed payment on ``day``: see ``PaymentQuerySet.failed_charges_on``.
+
+        The dashboard counts these and its link lists these: one definition.
+        """
+        return self.filter(pk__in=Payment.objects.failed_charges_on(day).values("order"))
 
     def revenue_by_currency(self) -> dict[str, Decimal]:
         """Money taken and kept (paid, shipped, delivered), per currency."""
@@ -445,6 +449,11 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
 
     def charges(self) -> PaymentQuerySet:
         return self.filter(kind=PaymentKind.CHARGE)
+
+    def failed_charges_on(self, day: Any) -> PaymentQuerySet:
+        """A "failed payment": a charge declined, timed out, errored or Not taken,
+        attempted on ``day`` (in the current time zone). Refunds are not payments."""
+        return self.charges().failed().filter(created_at__date=day)
 
 
 class Payment(models.Model):

@@ -17,7 +17,16 @@ from django.shortcuts import get_object_or_404
 
 from apps.catalog import api as catalog_api
 
-from .models import Cart, CartItem, CartQuerySet, Order, OrderQuerySet, Payment
+from .models import (
+    AWAITING_PAYMENT,
+    TO_SHIP,
+    Cart,
+    CartItem,
+    CartQuerySet,
+    Order,
+    OrderQuerySet,
+    Payment,
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,10 @@ def orders_for_list() -> OrderQuerySet:
 
 
 def order_or_404(number: str) -> Order:
+    return get_object_or_404(Order.objects.all(), number=number)
+
+
+def order_for_page(number: str) -> Order:
     """An order with its market, lines and payments (oldest first), for its page."""
     queryset = Order.objects.select_related("market").prefetch_related(
         "lines", Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk"))
@@ -87,3 +100,23 @@ def search_orders(query: str, *, limit: int) -> list[Order]:
 def failed_payment_orders_on(day: Any) -> OrderQuerySet:
     """Orders with a failed charge (declined, timed out, errored or Not taken) on ``day``."""
     return Order.objects.with_failed_payment_on(day)
+
+
+def awaiting_payment_status() -> str:
+    """The list filter value of "Awaiting payment" (``OrderQuerySet.awaiting_payment``)."""
+    return AWAITING_PAYMENT
+
+
+def to_ship_status() -> str:
+    """The list filter value of "To ship" (``OrderQuerySet.to_ship``)."""
+    return TO_SHIP
+
+
+def failed_payment_order_count(day: Any) -> int:
+    """How many orders the list filtered by ``failed_payment_on=day`` shows."""
+    return Order.objects.with_failed_payment_on(day).count()
+
+
+def revenue_by_currency(*, paid_since: Any) -> dict[str, Decimal]:
+    """Money taken and kept since ``paid_since``, per currency."""
+    return Order.objects.filter(paid_at__gte=paid_since).revenue_by_currency()

@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
+from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.transitions import transition_options
 from apps.core.web.bulk import bulk_response, selected_ids
@@ -40,7 +41,7 @@ BULK_ACTIONS = {
 
 
 def _sidebar_rows() -> list[SidebarRow]:
-    counts = Order.objects.counts_by_status()
+    counts = selectors.order_counts_by_status()
     return [
         ("all", "All orders", "", sum(counts.values())),
         *((value, label, f"status={value}", counts[value]) for value, label in OrderStatus.choices),
@@ -50,7 +51,7 @@ def _sidebar_rows() -> list[SidebarRow]:
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return list_context(
         request,
-        filterset=OrderFilter(request.GET, queryset=Order.objects.for_list(), request=request),
+        filterset=OrderFilter(request.GET, queryset=selectors.orders_for_list(), request=request),
         table_class=OrderTable,
         bulk_actions=BULK_ACTIONS,
         cache_namespace=CACHE_NAMESPACE,
@@ -120,7 +121,7 @@ def order_export(request: HttpRequest) -> StreamingHttpResponse:
     Memory stays flat in the number of orders: rows come from the database
     in chunks (``iterator``) and leave as they are written.
     """
-    filterset = OrderFilter(request.GET, queryset=Order.objects.for_list(), request=request)
+    filterset = OrderFilter(request.GET, queryset=selectors.orders_for_list(), request=request)
     table = OrderTable(filtered(filterset))
     RequestConfig(request, paginate=False).configure(table)
     ordered = table.data.data  # the filtered queryset in the table's sort order
@@ -151,6 +152,7 @@ def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
         "lines": list(order.lines.all()),
         "payments": list(order.payments.all()),
         "options": transition_options(order, request.user),
+        "timeline": activity_api.timeline("order", order.pk),
         # A fresh key per rendering: a double click or a resent form reuses
         # it and is answered without a second charge.
         "idempotency_key": uuid.uuid4().hex,
@@ -160,7 +162,7 @@ def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    order = selectors.order_or_404(number)
+    order = selectors.order_for_page(number)
     template = page_or_fragment(request, "orders/detail.html", "detail")
     return render(request, template, _detail_context(request, order))
 
@@ -177,10 +179,10 @@ def order_transition(request: HttpRequest, number: str, name: str) -> HttpRespon
     service = services.TRANSITION_SERVICES.get(name)
     if service is None:
         raise Http404("No such action.")
-    order = get_object_or_404(Order.objects.all(), number=number)
+    order = selectors.order_or_404(number)
     arguments = {key: request.POST.get(key, "") for key in TRANSITION_INPUTS.get(name, ())}
     service(actor=request.user, order_id=order.pk, **arguments)
-    order = selectors.order_or_404(number)
+    order = selectors.order_for_page(number)
     messages.success(request, f"{order.number} is now {order.get_status_display()}.")
     if wants_fragment(request):
         return render(request, "orders/detail.html#detail", _detail_context(request, order))
