@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from apps.accounts.api import User
 from apps.core.bulk import BulkOutcome
-from apps.core.errors import InvalidInput, require_permission
+from apps.core.errors import InvalidInput, invalid_input, require_permission
 from apps.core.events import DomainEvent, announce, announce_many
 from apps.core.text import make_slug, require_length
 from apps.markets import api as markets_api
@@ -30,7 +31,7 @@ CONTEXT = "catalog"
 MAX_PRICE = Decimal("9999999999.99")
 
 
-def _event(product: Product, name: str, actor: Any, **details: Any) -> DomainEvent:
+def _event(product: Product, name: str, actor: User, **details: Any) -> DomainEvent:
     return DomainEvent.of(product, context=CONTEXT, name=name, actor=actor, **details)
 
 
@@ -70,7 +71,7 @@ def _duplicate_error(*, market_id: int, sku: str, slug: str) -> InvalidInput | N
     return None
 
 
-def _reference_event(record: Category | Tag, kind: str, actor: Any) -> DomainEvent:
+def _reference_event(record: Category | Tag, kind: str, actor: User) -> DomainEvent:
     return DomainEvent(
         context=CONTEXT,
         name=f"{kind}_created",
@@ -83,7 +84,7 @@ def _reference_event(record: Category | Tag, kind: str, actor: Any) -> DomainEve
 
 
 def _create_reference(
-    model: type[Category] | type[Tag], *, actor: Any, kind: str, name: str, slug: str
+    model: type[Category] | type[Tag], *, actor: User, kind: str, name: str, slug: str
 ) -> Category | Tag:
     # Whoever may add products may add the shelves and labels they need.
     require_permission(actor, "catalog.add_product", f"adding a {kind}")
@@ -113,7 +114,7 @@ def _create_reference(
 
 
 @transaction.atomic
-def create_category(*, actor: Any, name: str, slug: str = "") -> Category:
+def create_category(*, actor: User, name: str, slug: str = "") -> Category:
     """Add a category (shared by every market). The slug defaults to one made from the name."""
     category = _create_reference(Category, actor=actor, kind="category", name=name, slug=slug)
     assert isinstance(category, Category)
@@ -121,7 +122,7 @@ def create_category(*, actor: Any, name: str, slug: str = "") -> Category:
 
 
 @transaction.atomic
-def create_tag(*, actor: Any, name: str, slug: str = "") -> Tag:
+def create_tag(*, actor: User, name: str, slug: str = "") -> Tag:
     """Add a tag (shared by every market). The slug defaults to one made from the name."""
     tag = _create_reference(Tag, actor=actor, kind="tag", name=name, slug=slug)
     assert isinstance(tag, Tag)
@@ -131,7 +132,7 @@ def create_tag(*, actor: Any, name: str, slug: str = "") -> Tag:
 @transaction.atomic
 def create_product(
     *,
-    actor: Any,
+    actor: User,
     market_id: int,
     name: str,
     sku: str,
@@ -210,7 +211,7 @@ BULK_ACTIONS = {"activate": "Activate", "deactivate": "Deactivate"}
 
 @transaction.atomic
 def set_products_active(
-    *, actor: Any, product_ids: Iterable[int], active: bool
+    *, actor: User, product_ids: Iterable[int], active: bool
 ) -> BulkOutcome[Product]:
     """Put products on sale (``active=True``) or take them off, in bulk.
 
@@ -225,13 +226,12 @@ def set_products_active(
         Product.objects.select_for_update().filter(pk__in=set(product_ids)).order_by("name", "pk")
     )
     outcome: BulkOutcome[Product] = BulkOutcome()
-    now = timezone.now()
     for product in products:
-        if product.active == active:
-            outcome.skipped.append((product, f"already {state}"))
+        try:
+            product.activate() if active else product.deactivate()
+        except ValidationError as error:
+            outcome.skipped.append((product, invalid_input(error).message))
             continue
-        product.active = active
-        product.updated_at = now
         outcome.done.append(product)
     if not outcome.done:
         return outcome
@@ -242,7 +242,14 @@ def set_products_active(
         signals.products_activated if active else signals.products_deactivated,
         sender=Product,
         events=[
-            _event(product, name, actor, from_state=previous, to_state=state, occurred_at=now)
+            _event(
+                product,
+                name,
+                actor,
+                from_state=previous,
+                to_state=state,
+                occurred_at=product.updated_at,
+            )
             for product in outcome.done
         ],
         products=list(outcome.done),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.api import StaffRequest
 from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.web.bulk import bulk_response, selected_ids
 from apps.core.web.http import page_or_fragment
@@ -33,7 +34,7 @@ def _sidebar_rows() -> list[SidebarRow]:
     ]
 
 
-def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     return list_context(
         request,
         filterset=ProductFilter(request.GET, queryset=selectors.products_for_list()),
@@ -53,13 +54,13 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 @permission_required("catalog.view_product", raise_exception=True)
-def product_list(request: HttpRequest) -> HttpResponse:
+def product_list(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, "catalog/list.html", "results")
     return render(request, template, _list_context(request))
 
 
 @require_POST
-def product_bulk(request: HttpRequest) -> HttpResponse:
+def product_bulk(request: StaffRequest) -> HttpResponse:
     if not request.user.has_perm(CHANGE_PERMISSION):
         raise NotPermitted("Your role does not allow activating or deactivating products.")
     action = request.POST.get("action", "")

@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django_fsm import ConcurrentTransition
 
-from .errors import ConcurrentChange, InvalidInput, NotPermitted, TransitionNotAllowed
+from .errors import ConcurrentChange, NotPermitted, TransitionNotAllowed, invalid_input
 
 Reason = str | Callable[[Any], str]
 
@@ -169,8 +170,8 @@ def perform_transition(
     from_state = getattr(instance, field_name)
     try:
         getattr(instance, name)(**arguments)
-    except ValueError as error:
-        raise InvalidInput(str(error), field=transition.custom.get("input")) from error
+    except ValidationError as error:
+        raise invalid_input(error, field=transition.custom.get("input")) from error
     try:
         instance.save(update_fields=[field_name, *update_fields])
     except ConcurrentTransition as error:

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from apps.core.errors import RuleViolation
 from apps.core.transitions import condition
 
 
@@ -169,7 +170,7 @@ class Market(ConcurrentTransitionMixin, models.Model):
     def suspend(self, *, reason: str) -> None:
         reason = reason.strip()
         if not reason:
-            raise ValueError("A reason is required to suspend a market.")
+            raise RuleViolation("A reason is required to suspend a market.")
         self.suspension_reason = reason
         self.suspended_at = timezone.now()
 
@@ -214,16 +215,17 @@ class Market(ConcurrentTransitionMixin, models.Model):
     def edit(self, **changes: Any) -> list[str]:
         """Apply editable field changes; return the names of the fields that changed.
 
-        Raises ``ValueError`` (with the sentence to show) for a change not allowed.
+        Raises ``RuleViolation`` (a ``ValidationError`` with the sentence to
+        show) for a change not allowed.
         """
         unknown = set(changes) - self.EDITABLE_FIELDS
         if unknown:
-            raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+            raise RuleViolation(f"Not editable: {', '.join(sorted(unknown))}")
         changed = [name for name, value in changes.items() if getattr(self, name) != value]
         if changed and self.status == MarketStatus.ARCHIVED:
-            raise ValueError("An archived market cannot be changed.")
+            raise RuleViolation("An archived market cannot be changed.")
         for frozen in sorted(set(changed) - self.editable_fields()):
-            raise ValueError(f"The {frozen} of a market can change only while it is a Draft.")
+            raise RuleViolation(f"The {frozen} of a market can change only while it is a Draft.")
         for name in changed:
             setattr(self, name, changes[name])
         return changed

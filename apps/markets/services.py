@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 
+from apps.accounts.api import User
 from apps.core.bulk import BulkOutcome
-from apps.core.errors import DomainError, InvalidInput, require_permission
+from apps.core.errors import DomainError, InvalidInput, invalid_input, require_permission
 from apps.core.events import DomainEvent, announce
 from apps.core.text import make_slug, require_length
 from apps.core.transitions import perform_transition
@@ -25,7 +27,7 @@ from .models import Market
 CONTEXT = "markets"
 
 
-def _event(market: Market, name: str, actor: Any, **details: Any) -> DomainEvent:
+def _event(market: Market, name: str, actor: User, **details: Any) -> DomainEvent:
     return DomainEvent.of(market, context=CONTEXT, name=name, actor=actor, **details)
 
 
@@ -45,7 +47,7 @@ def _check_slug(slug: str, *, exclude_id: int | None = None) -> None:
 
 @transaction.atomic
 def create_market(
-    *, actor: Any, name: str, currency: str, description: str = "", slug: str = ""
+    *, actor: User, name: str, currency: str, description: str = "", slug: str = ""
 ) -> Market:
     """Create a Draft market. The slug defaults to one made from the name."""
     require_permission(actor, "markets.add_market", "creating markets")
@@ -74,7 +76,7 @@ def create_market(
 
 
 @transaction.atomic
-def update_market(*, actor: Any, market_id: int, **changes: Any) -> Market:
+def update_market(*, actor: User, market_id: int, **changes: Any) -> Market:
     """Change a market's name, description, and (while Draft) currency or slug."""
     require_permission(actor, "markets.change_market", "editing markets")
     market = _locked(market_id)
@@ -89,8 +91,8 @@ def update_market(*, actor: Any, market_id: int, **changes: Any) -> Market:
         _check_slug(changes["slug"], exclude_id=market.pk)
     try:
         changed = market.edit(**changes)
-    except ValueError as error:
-        raise InvalidInput(str(error)) from error
+    except ValidationError as error:
+        raise invalid_input(error) from error
     if not changed:
         return market
     market.save(update_fields=[*changed, "updated_at"])
@@ -105,7 +107,7 @@ def update_market(*, actor: Any, market_id: int, **changes: Any) -> Market:
 
 def _transition(
     *,
-    actor: Any,
+    actor: User,
     market_id: int,
     name: str,
     event_name: str,
@@ -134,7 +136,7 @@ def _transition(
 
 
 @transaction.atomic
-def publish_market(*, actor: Any, market_id: int) -> Market:
+def publish_market(*, actor: User, market_id: int) -> Market:
     """Draft → Active. The market needs a description."""
     return _transition(
         actor=actor,
@@ -147,7 +149,7 @@ def publish_market(*, actor: Any, market_id: int) -> Market:
 
 
 @transaction.atomic
-def suspend_market(*, actor: Any, market_id: int, reason: str) -> Market:
+def suspend_market(*, actor: User, market_id: int, reason: str) -> Market:
     """Active → Suspended, with a reason that staff will read in the timeline."""
     return _transition(
         actor=actor,
@@ -162,7 +164,7 @@ def suspend_market(*, actor: Any, market_id: int, reason: str) -> Market:
 
 
 @transaction.atomic
-def reinstate_market(*, actor: Any, market_id: int) -> Market:
+def reinstate_market(*, actor: User, market_id: int) -> Market:
     """Suspended → Active."""
     return _transition(
         actor=actor,
@@ -175,7 +177,7 @@ def reinstate_market(*, actor: Any, market_id: int) -> Market:
 
 
 @transaction.atomic
-def archive_market(*, actor: Any, market_id: int) -> Market:
+def archive_market(*, actor: User, market_id: int) -> Market:
     """Draft or Suspended → Archived."""
     return _transition(
         actor=actor,
@@ -199,7 +201,7 @@ BULK_ACTIONS = {"publish": "Publish", "archive": "Archive"}
 
 
 def bulk_transition_markets(
-    *, actor: Any, market_ids: list[int], action: str
+    *, actor: User, market_ids: list[int], action: str
 ) -> BulkOutcome[Market]:
     """Run ``action`` on each market on its own: one refusal skips that row only.
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from apps.accounts.api import StaffRequest
 from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.transitions import transition_options
@@ -43,7 +44,7 @@ def _sidebar_rows() -> list[SidebarRow]:
     ]
 
 
-def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     return list_context(
         request,
         filterset=MarketFilter(request.GET, queryset=selectors.markets()),
@@ -61,13 +62,13 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
-def market_list(request: HttpRequest) -> HttpResponse:
+def market_list(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, "markets/list.html", "results")
     return render(request, template, _list_context(request))
 
 
 @require_POST
-def market_bulk(request: HttpRequest) -> HttpResponse:
+def market_bulk(request: StaffRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     if action not in BULK_ACTIONS:
         raise InvalidInput("Choose Publish or Archive for the selected markets.")
@@ -88,7 +89,7 @@ def market_bulk(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, market: Market) -> dict[str, Any]:
+def _detail_context(request: StaffRequest, market: Market) -> dict[str, Any]:
     return {
         "market": market,
         "options": transition_options(market, request.user),
@@ -100,14 +101,14 @@ def _detail_context(request: HttpRequest, market: Market) -> dict[str, Any]:
 
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
-def market_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def market_detail(request: StaffRequest, slug: str) -> HttpResponse:
     market = selectors.market_or_404(slug)
     template = page_or_fragment(request, "markets/detail.html", "detail")
     return render(request, template, _detail_context(request, market))
 
 
 @require_POST
-def market_transition(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+def market_transition(request: StaffRequest, slug: str, name: str) -> HttpResponse:
     service = services.TRANSITION_SERVICES.get(name)
     if service is None:
         raise Http404("No such action.")
@@ -123,13 +124,13 @@ def market_transition(request: HttpRequest, slug: str, name: str) -> HttpRespons
 
 
 def _render_form(
-    request: HttpRequest, form: MarketForm, market: Market | None, *, status: int = 200
+    request: StaffRequest, form: MarketForm, market: Market | None, *, status: int = 200
 ) -> HttpResponse:
     template = page_or_fragment(request, "markets/form.html", "form")
     return render(request, template, {"form": form, "market": market}, status=status)
 
 
-def _validate_only(request: HttpRequest, form: MarketForm, market: Market | None) -> HttpResponse:
+def _validate_only(request: StaffRequest, form: MarketForm, market: Market | None) -> HttpResponse:
     """Inline validation as the user types: check, never save."""
     form.is_valid()  # every field is checked; the page shows only the one just left
     slug = form.cleaned_data.get("slug")
@@ -138,7 +139,7 @@ def _validate_only(request: HttpRequest, form: MarketForm, market: Market | None
     return _render_form(request, form, market)
 
 
-def _save(request: HttpRequest, form: MarketForm, market: Market | None) -> HttpResponse:
+def _save(request: StaffRequest, form: MarketForm, market: Market | None) -> HttpResponse:
     if not form.is_valid():
         return _render_form(request, form, market, status=422)
     try:
@@ -153,14 +154,14 @@ def _save(request: HttpRequest, form: MarketForm, market: Market | None) -> Http
     except InvalidInput as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _render_form(request, form, market, status=422)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponseClientRedirect(market.get_absolute_url())
     return redirect(market)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("markets.add_market", raise_exception=True)
-def market_create(request: HttpRequest) -> HttpResponse:
+def market_create(request: StaffRequest) -> HttpResponse:
     if request.method == "GET":
         return _render_form(request, MarketForm(), None)
     form = MarketForm(request.POST)
@@ -171,7 +172,7 @@ def market_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("markets.change_market", raise_exception=True)
-def market_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def market_edit(request: StaffRequest, slug: str) -> HttpResponse:
     market = selectors.market_or_404(slug)
     if request.method == "GET":
         return _render_form(request, MarketForm(market=market), market)

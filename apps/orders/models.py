@@ -13,9 +13,10 @@ from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from apps.catalog import api as catalog_api
+from apps.core.errors import RuleViolation
 from apps.core.transitions import condition
 
 ZERO = Decimal("0.00")
@@ -342,9 +343,9 @@ class Order(ConcurrentTransitionMixin, models.Model):
     def ship(self, *, tracking_number: str) -> None:
         tracking_number = tracking_number.strip()
         if not tracking_number:
-            raise ValueError("A tracking number is required to ship an order.")
+            raise RuleViolation("A tracking number is required to ship an order.")
         if len(tracking_number) > 64:
-            raise ValueError("A tracking number has at most 64 characters.")
+            raise RuleViolation("A tracking number has at most 64 characters.")
         self.tracking_number = tracking_number
         self.shipped_at = timezone.now()
 
@@ -377,7 +378,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
         """Record a refund the gateway has made. The service calls the gateway first."""
         reason = reason.strip()
         if not reason:
-            raise ValueError("A reason is required to refund an order.")
+            raise RuleViolation("A reason is required to refund an order.")
         self.refund_reason = reason
         self.refunded_at = timezone.now()
 
@@ -436,7 +437,7 @@ FAILED_STATUSES = (
     PaymentStatus.ERROR,
     PaymentStatus.VOID,
 )
-UNRESOLVED_STATUSES = (PaymentStatus.PENDING, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR)
+UNRESOLVED_STATUSES = [PaymentStatus.PENDING, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR]
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
@@ -456,7 +457,19 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
         return self.charges().failed().filter(created_at__date=day)
 
 
-class Payment(models.Model):
+# An answer is a fact: whatever the gateway says about a payment that has not
+# succeeded is recorded, even over an earlier guess (Not taken, timed out).
+NOT_SUCCEEDED = [
+    PaymentStatus.PENDING,
+    PaymentStatus.DECLINED,
+    PaymentStatus.TIMED_OUT,
+    PaymentStatus.ERROR,
+    PaymentStatus.VOID,
+]
+NOT_TAKEN = "Not taken: the request never reached the payment gateway."
+
+
+class Payment(FSMModelMixin, models.Model):
     """One call to the gateway. Recorded (Pending) before the call is made, so a
     retry or a second click with the same idempotency key never charges twice."""
 
@@ -470,8 +483,13 @@ class Payment(models.Model):
     # The key of the page request that started the latest attempt: a double
     # click or a resent form carries it again and gets this payment's answer.
     request_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
-    status = models.CharField(
-        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    # Protected: it changes only through the transitions below, and nothing
+    # leaves Succeeded, so a recorded success can never be downgraded.
+    status = FSMField(
+        max_length=10,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.PENDING,
+        protected=True,
     )
     gateway_reference = models.CharField(max_length=80, blank=True)
     failure_message = models.TextField(blank=True)
@@ -512,6 +530,34 @@ class Payment(models.Model):
         return (
             f"{self.get_kind_display()} {self.amount} {self.currency} ({self.get_status_display()})"
         )
+
+    @transition(field=status, source=NOT_SUCCEEDED, target=PaymentStatus.SUCCEEDED)
+    def succeed(self, *, reference: str) -> None:
+        """The gateway took (or gave back) the money."""
+        self.gateway_reference = reference
+        self.failure_message = ""
+        self.completed_at = timezone.now()
+
+    @transition(field=status, source=NOT_SUCCEEDED, target=PaymentStatus.DECLINED)
+    def decline(self, *, message: str) -> None:
+        self._fail(message)
+
+    @transition(field=status, source=NOT_SUCCEEDED, target=PaymentStatus.TIMED_OUT)
+    def time_out(self, *, message: str) -> None:
+        self._fail(message)
+
+    @transition(field=status, source=NOT_SUCCEEDED, target=PaymentStatus.ERROR)
+    def fail_with_error(self, *, message: str) -> None:
+        self._fail(message)
+
+    @transition(field=status, source=UNRESOLVED_STATUSES, target=PaymentStatus.VOID)
+    def void(self) -> None:
+        """Settled: the gateway never received the request."""
+        self._fail(NOT_TAKEN)
+
+    def _fail(self, message: str) -> None:
+        self.failure_message = message
+        self.completed_at = timezone.now()
 
     @property
     def failed(self) -> bool:

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
+from apps.accounts.api import StaffRequest
 from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.transitions import transition_options
@@ -48,7 +49,7 @@ def _sidebar_rows() -> list[SidebarRow]:
     ]
 
 
-def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     return list_context(
         request,
         filterset=OrderFilter(request.GET, queryset=selectors.orders_for_list(), request=request),
@@ -66,13 +67,13 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, "orders/list.html", "results")
     return render(request, template, _list_context(request))
 
 
 @require_POST
-def order_bulk(request: HttpRequest) -> HttpResponse:
+def order_bulk(request: StaffRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     if action not in BULK_ACTIONS:
         raise InvalidInput("Choose Mark delivered or Cancel order for the selected orders.")
@@ -115,7 +116,7 @@ EXPORT_COLUMNS = [
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def order_export(request: HttpRequest) -> StreamingHttpResponse:
+def order_export(request: StaffRequest) -> StreamingHttpResponse:
     """The current list (same filters and sort) as CSV, streamed row by row.
 
     Memory stays flat in the number of orders: rows come from the database
@@ -146,7 +147,7 @@ def order_export(request: HttpRequest) -> StreamingHttpResponse:
 # --- Order detail and transitions -----------------------------------------------
 
 
-def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
+def _detail_context(request: StaffRequest, order: Order) -> dict[str, Any]:
     return {
         "order": order,
         "lines": list(order.lines.all()),
@@ -161,7 +162,7 @@ def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+def order_detail(request: StaffRequest, number: str) -> HttpResponse:
     order = selectors.order_for_page(number)
     template = page_or_fragment(request, "orders/detail.html", "detail")
     return render(request, template, _detail_context(request, order))
@@ -175,7 +176,7 @@ TRANSITION_INPUTS = {
 
 
 @require_POST
-def order_transition(request: HttpRequest, number: str, name: str) -> HttpResponse:
+def order_transition(request: StaffRequest, number: str, name: str) -> HttpResponse:
     service = services.TRANSITION_SERVICES.get(name)
     if service is None:
         raise Http404("No such action.")
@@ -194,7 +195,7 @@ def order_transition(request: HttpRequest, number: str, name: str) -> HttpRespon
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def cart_list(request: HttpRequest) -> HttpResponse:
+def cart_list(request: StaffRequest) -> HttpResponse:
     table = CartTable(selectors.carts_for_list())
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     template = page_or_fragment(request, "orders/carts.html", "results")
@@ -203,7 +204,7 @@ def cart_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def cart_detail(request: HttpRequest, cart_id: int) -> HttpResponse:
+def cart_detail(request: StaffRequest, cart_id: int) -> HttpResponse:
     detail = selectors.cart_detail(cart_id)
     context = {
         "cart": detail.cart,
@@ -215,10 +216,10 @@ def cart_detail(request: HttpRequest, cart_id: int) -> HttpResponse:
 
 
 @require_POST
-def cart_place(request: HttpRequest, cart_id: int) -> HttpResponse:
+def cart_place(request: StaffRequest, cart_id: int) -> HttpResponse:
     cart = selectors.cart_or_404(cart_id)
     order = services.create_order_from_cart(actor=request.user, cart_id=cart.pk)
     messages.success(request, f"Order {order.number} placed: {order.total} {order.currency}.")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponseClientRedirect(order.get_absolute_url())
     return redirect(order)

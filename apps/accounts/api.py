@@ -1,0 +1,22 @@
+"""What other contexts may use of the accounts context: the user model as a type.
+
+Services take the acting staff member as ``actor: User``.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+from .models import User
+
+__all__ = ["StaffRequest", "User"]
+
+
+class StaffRequest(HttpRequest):
+    """A view's request, typed: django-htmx's ``HtmxHttpRequest`` (``request.htmx``,
+    set by its middleware) whose user is a signed-in staff member
+    (``LoginRequiredMiddleware`` admits no one else)."""
+
+    htmx: HtmxDetails
+    user: User
