@@ -5,18 +5,16 @@ Services take the acting staff member as ``actor: User``.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
+from apps.core.web.http import HtmxHttpRequest
 
 from .models import User
 
 __all__ = ["StaffRequest", "User"]
 
 
-class StaffRequest(HttpRequest):
+class StaffRequest(HtmxHttpRequest):
     """A view's request, typed: django-htmx's ``HtmxHttpRequest`` (``request.htmx``,
     set by its middleware) whose user is a signed-in staff member
     (``LoginRequiredMiddleware`` admits no one else)."""
 
-    htmx: HtmxDetails
     user: User

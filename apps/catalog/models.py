@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.errors import RuleViolation
@@ -145,7 +146,7 @@ class Product(models.Model):
 
     def get_absolute_url(self) -> str:
         """The product list narrowed to this product (there is no detail page)."""
-        return f"/products/?{urlencode({'q': self.sku})}"
+        return f"{reverse('catalog:products')}?{urlencode({'q': self.sku})}"
 
     @property
     def status(self) -> str:

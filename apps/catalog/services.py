@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from apps.accounts.api import User
 from apps.core.bulk import BulkOutcome
@@ -78,7 +80,7 @@ def _reference_event(record: Category | Tag, kind: str, actor: User) -> DomainEv
         aggregate_type=kind,
         aggregate_id=str(record.pk),
         aggregate_label=record.name,
-        aggregate_url=f"/products/?{kind}={record.slug}",
+        aggregate_url=f"{reverse('catalog:products')}?{urlencode({kind: record.slug})}",
         actor_id=actor.pk if actor is not None else None,
     )
 

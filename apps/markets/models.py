@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -132,7 +133,7 @@ class Market(ConcurrentTransitionMixin, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/markets/{self.slug}/"
+        return reverse("markets:detail", args=[self.slug])
 
     @property
     def accepts_orders(self) -> bool:

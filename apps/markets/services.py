@@ -19,7 +19,7 @@ from apps.core.bulk import BulkOutcome
 from apps.core.errors import DomainError, InvalidInput, invalid_input, require_permission
 from apps.core.events import DomainEvent, announce
 from apps.core.text import make_slug, require_length
-from apps.core.transitions import perform_transition
+from apps.core.transitions import transition_and_announce
 
 from . import signals
 from .models import Market
@@ -117,20 +117,16 @@ def _transition(
     arguments: dict[str, Any] | None = None,
 ) -> Market:
     market = _locked(market_id)
-    from_state, to_state = perform_transition(
+    transition_and_announce(
         market,
         name,
         actor=actor,
-        update_fields=[*update_fields, "updated_at"],
-        **(arguments or {}),
-    )
-    announce(
-        signal,
-        sender=Market,
-        event=_event(
-            market, event_name, actor, from_state=from_state, to_state=to_state, reason=reason
-        ),
-        market=market,
+        context=CONTEXT,
+        event_name=event_name,
+        signal=signal,
+        update_fields=update_fields,
+        arguments=arguments,
+        reason=reason,
     )
     return market
 

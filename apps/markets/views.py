@@ -6,17 +6,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.api import StaffRequest
 from apps.activity import api as activity_api
-from apps.core.errors import InvalidInput, NotPermitted
+from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
-from apps.core.web.bulk import bulk_response, selected_ids
-from apps.core.web.http import page_or_fragment, wants_fragment
+from apps.core.web.actions import BulkAction, BulkActions, Transitions
+from apps.core.web.http import page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
 from . import selectors, services
@@ -25,12 +26,6 @@ from .forms import MarketForm
 from .models import Market, MarketStatus
 from .receivers import CACHE_NAMESPACE
 from .tables import MarketTable
-
-# action → (label, permission)
-BULK_ACTIONS = {
-    "publish": (services.BULK_ACTIONS["publish"], "markets.publish_market"),
-    "archive": (services.BULK_ACTIONS["archive"], "markets.archive_market"),
-}
 
 
 def _sidebar_rows() -> list[SidebarRow]:
@@ -49,11 +44,11 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
         request,
         filterset=MarketFilter(request.GET, queryset=selectors.markets()),
         table_class=MarketTable,
-        bulk_actions=BULK_ACTIONS,
+        bulk_actions=BULK.choices(),
         cache_namespace=CACHE_NAMESPACE,
         sidebar_rows=_sidebar_rows,
-        list_url="/markets/",
-        bulk_url="/markets/bulk/",
+        list_url=reverse("markets:list"),
+        bulk_url=reverse("markets:bulk"),
         noun="markets",
         sidebar_label="Market counts",
         **extra,
@@ -65,28 +60,6 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
 def market_list(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, "markets/list.html", "results")
     return render(request, template, _list_context(request))
-
-
-@require_POST
-def market_bulk(request: StaffRequest) -> HttpResponse:
-    action = request.POST.get("action", "")
-    if action not in BULK_ACTIONS:
-        raise InvalidInput("Choose Publish or Archive for the selected markets.")
-    label, permission = BULK_ACTIONS[action]
-    if not request.user.has_perm(permission):
-        raise NotPermitted(f"Your role does not allow {label}.")
-    ids = selected_ids(request, noun="market")
-    outcome = services.bulk_transition_markets(actor=request.user, market_ids=ids, action=action)
-    return bulk_response(
-        request,
-        outcome,
-        label=label,
-        name=lambda market: market.name,
-        fragment=lambda report: render(
-            request, "markets/list.html#results", _list_context(request, report=report)
-        ),
-        list_url="/markets/",
-    )
 
 
 def _detail_context(request: StaffRequest, market: Market) -> dict[str, Any]:
@@ -107,20 +80,35 @@ def market_detail(request: StaffRequest, slug: str) -> HttpResponse:
     return render(request, template, _detail_context(request, market))
 
 
-@require_POST
-def market_transition(request: StaffRequest, slug: str, name: str) -> HttpResponse:
-    service = services.TRANSITION_SERVICES.get(name)
-    if service is None:
-        raise Http404("No such action.")
+def _render_detail(request: StaffRequest, slug: str) -> HttpResponse:
     market = selectors.market_or_404(slug)
-    arguments: dict[str, Any] = {}
-    if name == "suspend":
-        arguments["reason"] = request.POST.get("reason", "")
-    market = service(actor=request.user, market_id=market.pk, **arguments)
-    messages.success(request, f"{market.name} is now {market.get_status_display()}.")
-    if wants_fragment(request):
-        return render(request, "markets/detail.html#detail", _detail_context(request, market))
-    return redirect(market)
+    return render(request, "markets/detail.html#detail", _detail_context(request, market))
+
+
+TRANSITIONS = Transitions(
+    lookup=selectors.market_or_404,
+    services=services.TRANSITION_SERVICES,
+    id_argument="market_id",
+    render=_render_detail,
+)
+
+BULK = BulkActions(
+    noun="market",
+    actions={
+        "publish": BulkAction(services.BULK_ACTIONS["publish"], "markets.publish_market"),
+        "archive": BulkAction(services.BULK_ACTIONS["archive"], "markets.archive_market"),
+    },
+    run=lambda actor, ids, action: services.bulk_transition_markets(
+        actor=actor, market_ids=ids, action=action
+    ),
+    name=lambda market: market.name,
+    list_url_name="markets:list",
+    render_list=lambda request, extra: render(
+        request,
+        "markets/list.html#results",
+        _list_context(request, **extra),
+    ),
+)
 
 
 def _render_form(

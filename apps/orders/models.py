@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -74,7 +75,7 @@ class Cart(models.Model):
         return f"Cart {self.pk} of {self.customer_name}"
 
     def get_absolute_url(self) -> str:
-        return f"/carts/{self.pk}/"
+        return reverse("orders:cart", args=[self.pk])
 
 
 class CartItem(models.Model):
@@ -278,7 +279,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return f"/orders/{self.number}/"
+        return reverse("orders:detail", args=[self.number])
 
     def has_payment_in_flight(self, kind: str) -> bool:
         """A gateway call of ``kind`` is waiting for its answer right now.
@@ -302,6 +303,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
             # recorded: see apps.core.transitions.
             "preconditions": [market_takes_charges, no_charge_in_progress],
             "confirm": confirm_charge,
+            "idempotency_key": True,
         },
     )
     def charge(self) -> None:
@@ -372,6 +374,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
             "input_label": "Reason for refunding",
             "preconditions": [no_refund_in_progress],
             "confirm": confirm_refund,
+            "idempotency_key": True,
         },
     )
     def refund(self, *, reason: str) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -18,10 +19,9 @@ from django_tables2 import RequestConfig
 
 from apps.accounts.api import StaffRequest
 from apps.activity import api as activity_api
-from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.transitions import transition_options
-from apps.core.web.bulk import bulk_response, selected_ids
-from apps.core.web.http import filtered, page_or_fragment, wants_fragment
+from apps.core.web.actions import BulkAction, BulkActions, Transitions
+from apps.core.web.http import filtered, page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
 from . import selectors, services
@@ -31,11 +31,6 @@ from .receivers import CACHE_NAMESPACE
 from .tables import CartTable, OrderTable
 
 PAGE_SIZE = 25
-# action → (label, permission)
-BULK_ACTIONS = {
-    "mark_delivered": (services.BULK_ACTIONS["mark_delivered"], "orders.deliver_order"),
-    "cancel": (services.BULK_ACTIONS["cancel"], "orders.cancel_order"),
-}
 
 
 # --- Order list, bulk actions, export -------------------------------------------
@@ -54,11 +49,11 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
         request,
         filterset=OrderFilter(request.GET, queryset=selectors.orders_for_list(), request=request),
         table_class=OrderTable,
-        bulk_actions=BULK_ACTIONS,
+        bulk_actions=BULK.choices(),
         cache_namespace=CACHE_NAMESPACE,
         sidebar_rows=_sidebar_rows,
-        list_url="/orders/",
-        bulk_url="/orders/bulk/",
+        list_url=reverse("orders:list"),
+        bulk_url=reverse("orders:bulk"),
         noun="orders",
         sidebar_label="Order counts",
         **extra,
@@ -70,28 +65,6 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
 def order_list(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, "orders/list.html", "results")
     return render(request, template, _list_context(request))
-
-
-@require_POST
-def order_bulk(request: StaffRequest) -> HttpResponse:
-    action = request.POST.get("action", "")
-    if action not in BULK_ACTIONS:
-        raise InvalidInput("Choose Mark delivered or Cancel order for the selected orders.")
-    label, permission = BULK_ACTIONS[action]
-    if not request.user.has_perm(permission):
-        raise NotPermitted(f"Your role does not allow {label}.")
-    ids = selected_ids(request, noun="order")
-    outcome = services.bulk_transition_orders(actor=request.user, order_ids=ids, action=action)
-    return bulk_response(
-        request,
-        outcome,
-        label=label,
-        name=lambda order: order.number,
-        fragment=lambda report: render(
-            request, "orders/list.html#results", _list_context(request, report=report)
-        ),
-        list_url="/orders/",
-    )
 
 
 class _Echo:
@@ -168,26 +141,35 @@ def order_detail(request: StaffRequest, number: str) -> HttpResponse:
     return render(request, template, _detail_context(request, order))
 
 
-TRANSITION_INPUTS = {
-    "charge": ("idempotency_key",),
-    "ship": ("tracking_number",),
-    "refund": ("reason", "idempotency_key"),
-}
-
-
-@require_POST
-def order_transition(request: StaffRequest, number: str, name: str) -> HttpResponse:
-    service = services.TRANSITION_SERVICES.get(name)
-    if service is None:
-        raise Http404("No such action.")
-    order = selectors.order_or_404(number)
-    arguments = {key: request.POST.get(key, "") for key in TRANSITION_INPUTS.get(name, ())}
-    service(actor=request.user, order_id=order.pk, **arguments)
+def _render_detail(request: StaffRequest, number: str) -> HttpResponse:
     order = selectors.order_for_page(number)
-    messages.success(request, f"{order.number} is now {order.get_status_display()}.")
-    if wants_fragment(request):
-        return render(request, "orders/detail.html#detail", _detail_context(request, order))
-    return redirect(order)
+    return render(request, "orders/detail.html#detail", _detail_context(request, order))
+
+
+TRANSITIONS = Transitions(
+    lookup=selectors.order_or_404,
+    services=services.TRANSITION_SERVICES,
+    id_argument="order_id",
+    render=_render_detail,
+)
+
+BULK = BulkActions(
+    noun="order",
+    actions={
+        "mark_delivered": BulkAction(
+            services.BULK_ACTIONS["mark_delivered"], "orders.deliver_order"
+        ),
+        "cancel": BulkAction(services.BULK_ACTIONS["cancel"], "orders.cancel_order"),
+    },
+    run=lambda actor, ids, action: services.bulk_transition_orders(
+        actor=actor, order_ids=ids, action=action
+    ),
+    name=lambda order: order.number,
+    list_url_name="orders:list",
+    render_list=lambda request, extra: render(
+        request, "orders/list.html#results", _list_context(request, **extra)
+    ),
+)
 
 
 # --- Carts --------------------------------------------------------------------------

@@ -7,15 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 
 from apps.core.bulk import BulkOutcome
 from apps.core.errors import InvalidInput
 
-from .http import wants_fragment
+from .http import HtmxHttpRequest, wants_fragment
 
 
-def selected_ids(request: HttpRequest, *, noun: str) -> list[int]:
+def selected_ids(request: HtmxHttpRequest, *, noun: str) -> list[int]:
     """The rows ticked in the list (``ids``), or a clear message."""
     try:
         ids = [int(value) for value in request.POST.getlist("ids")]
@@ -27,7 +27,7 @@ def selected_ids(request: HttpRequest, *, noun: str) -> list[int]:
 
 
 def bulk_response(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     outcome: BulkOutcome[Any],
     *,
     label: str,

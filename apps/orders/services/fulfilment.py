@@ -13,15 +13,14 @@ from apps.catalog import api as catalog_api
 from apps.catalog.api import StockLine
 from apps.core.bulk import BulkOutcome
 from apps.core.errors import DomainError, InvalidInput
-from apps.core.events import announce
-from apps.core.transitions import check_transition, perform_transition
+from apps.core.transitions import transition_and_announce
 
 from .. import signals
 from ..models import (
     Order,
     PaymentKind,
 )
-from ._common import _event, _locked_order
+from ._common import CONTEXT, _locked_order
 from .payments import charge_payment, refund_order, settle_payments
 
 # --- Fulfilment and cancelling --------------------------------------------------
@@ -40,29 +39,17 @@ def _transition(
     in_transaction: Callable[[Order], None] | None = None,
 ) -> Order:
     order = _locked_order(order_id)
-    if in_transaction is not None:
-        # Only once the transition is allowed; undone with it if saving fails.
-        check_transition(order, name, actor=actor)
-        in_transaction(order)
-    from_state, to_state = perform_transition(
+    transition_and_announce(
         order,
         name,
         actor=actor,
-        update_fields=[*update_fields, "updated_at"],
-        **(arguments or {}),
-    )
-    announce(
-        signal,
-        sender=Order,
-        event=_event(
-            order,
-            event_name,
-            actor,
-            from_state=from_state,
-            to_state=to_state,
-            payload=payload(order) if payload else {},
-        ),
-        order=order,
+        context=CONTEXT,
+        event_name=event_name,
+        signal=signal,
+        update_fields=update_fields,
+        arguments=arguments,
+        payload=payload,
+        before=in_transaction,
     )
     return order
 
