@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -88,6 +89,10 @@ class Market(ConcurrentTransitionMixin, models.Model):
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
     status = FSMField(default=MarketStatus.DRAFT, choices=MarketStatus.choices, protected=True)
     suspension_reason = models.TextField(blank=True)
+    # Who created it: told by email when it is created, published, suspended or reinstated.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)

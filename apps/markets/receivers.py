@@ -1,4 +1,6 @@
-"""How the markets context reacts to its own events: fresh sidebars."""
+"""How the markets context reacts to its own events: fresh sidebars, and its
+creator told by email (a retried background job) when a market is created,
+published, suspended or reinstated."""
 
 from __future__ import annotations
 
@@ -7,8 +9,10 @@ from typing import Any
 from django.dispatch import receiver
 
 from apps.core.cache import bump_cache_version
+from apps.core.events import DomainEvent
+from apps.core.work import schedule
 
-from . import signals
+from . import signals, tasks
 
 CACHE_NAMESPACE = "markets"
 
@@ -22,3 +26,20 @@ CACHE_NAMESPACE = "markets"
 def invalidate_market_fragments(sender: type, **kwargs: Any) -> None:
     # These signals are sent on commit, so the next render sees the new state.
     bump_cache_version(CACHE_NAMESPACE)
+
+
+@receiver(signals.market_created, dispatch_uid="markets.email.created")
+@receiver(signals.market_published, dispatch_uid="markets.email.published")
+@receiver(signals.market_suspended, dispatch_uid="markets.email.suspended")
+@receiver(signals.market_reinstated, dispatch_uid="markets.email.reinstated")
+def tell_the_creator(sender: type, event: DomainEvent, **kwargs: Any) -> None:
+    # Sent on commit: a change that was rolled back is never announced.
+    schedule(
+        tasks.send_creator_email,
+        context="markets",
+        name="creator_email",
+        about=event,
+        market_id=int(event.aggregate_id),
+        event_name=event.name,
+        reason=event.reason,
+    )

@@ -56,7 +56,13 @@ def create_market(
         raise InvalidInput("A market needs a name.", field="name")
     slug = make_slug(slug or name, max_length=80)
     _check_slug(slug)
-    market = Market(name=name, slug=slug, currency=currency, description=description.strip())
+    market = Market(
+        name=name,
+        slug=slug,
+        currency=currency,
+        description=description.strip(),
+        created_by=actor,
+    )
     try:
         # A savepoint, so a slug taken by a concurrent request leaves the
         # outer transaction usable for the error.
