@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,11 @@ class CartQuerySet(models.QuerySet["Cart"]):
     def open(self) -> CartQuerySet:
         """Carts with something in them: an order can be placed from these."""
         return self.filter(items__isnull=False).distinct()
+
+    def abandoned(self, *, untouched_since: Any) -> CartQuerySet:
+        """Carts with no items, or not changed since ``untouched_since``."""
+        has_items = Exists(CartItem.objects.filter(cart=OuterRef("pk")))
+        return self.filter(~has_items | Q(updated_at__lt=untouched_since))
 
     def with_totals(self) -> CartQuerySet:
         line_total = ExpressionWrapper(

@@ -49,3 +49,7 @@ Receives ``events`` (one per order, ``event.reason`` = the market's reason)."""
 charging_resumed = Signal()
 """The market of these pending orders takes charges again (reinstated).
 Receives ``events``, one per order."""
+
+carts_purged = Signal()
+"""Abandoned carts (no items, or untouched for days) were deleted in bulk.
+Receives ``event`` (one for the whole purge, ``payload["count"]``) and ``count``."""

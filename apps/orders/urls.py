@@ -18,6 +18,7 @@ urlpatterns = [
         name="transition",
     ),
     path("carts/", views.cart_list, name="carts"),
+    path("carts/purge/", views.cart_purge, name="purge_carts"),
     path("carts/<int:cart_id>/", views.cart_detail, name="cart"),
     path("carts/<int:cart_id>/place/", views.cart_place, name="place"),
 ]

@@ -19,9 +19,10 @@ from django_tables2 import RequestConfig
 
 from apps.accounts.api import StaffRequest
 from apps.activity import api as activity_api
+from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
 from apps.core.web.actions import BulkAction, BulkActions, Transitions
-from apps.core.web.http import filtered, page_or_fragment
+from apps.core.web.http import filtered, page_or_fragment, wants_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
 from . import selectors, services
@@ -178,10 +179,32 @@ BULK = BulkActions(
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def cart_list(request: StaffRequest) -> HttpResponse:
+    template = page_or_fragment(request, "orders/carts.html", "results")
+    return render(request, template, _cart_list_context(request))
+
+
+def _cart_list_context(request: StaffRequest) -> dict[str, Any]:
     table = CartTable(selectors.carts_for_list())
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    template = page_or_fragment(request, "orders/carts.html", "results")
-    return render(request, template, {"table": table})
+    return {
+        "table": table,
+        "can_purge": request.user.has_perm("orders.delete_cart"),
+        "purge_days": services.ABANDONED_AFTER_DAYS,
+    }
+
+
+@require_POST
+def cart_purge(request: StaffRequest) -> HttpResponse:
+    """Bulk delete: every abandoned cart (no items, or untouched for N days) at once."""
+    try:
+        days = int(request.POST.get("days", services.ABANDONED_AFTER_DAYS))
+    except ValueError:
+        raise InvalidInput("Days is a whole number.", field="days") from None
+    count = services.purge_abandoned_carts(actor=request.user, older_than_days=days)
+    messages.success(request, f"{count} abandoned cart{'s' if count != 1 else ''} deleted.")
+    if wants_fragment(request):
+        return render(request, "orders/carts.html#results", _cart_list_context(request))
+    return redirect("orders:carts")
 
 
 @require_GET

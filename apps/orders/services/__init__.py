@@ -36,10 +36,16 @@ from .payments import (
     refund_order,
     settle_payments,
 )
-from .placing import create_cart, create_order_from_cart
+from .placing import (
+    ABANDONED_AFTER_DAYS,
+    create_cart,
+    create_order_from_cart,
+    purge_abandoned_carts,
+)
 from .reactions import note_market_charging, record_email_sent
 
 __all__ = [
+    "ABANDONED_AFTER_DAYS",
     "BULK_ACTIONS",
     "CONTEXT",
     "FAILED_TRANSITION",
@@ -62,6 +68,7 @@ __all__ = [
     "create_order_from_cart",
     "mark_delivered",
     "note_market_charging",
+    "purge_abandoned_carts",
     "record_email_sent",
     "refund_order",
     "settle_payments",

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.api import User
 from apps.catalog import api as catalog_api
 from apps.catalog.api import StockLine
-from apps.core.errors import DomainError, InvalidInput, NotPermitted, TransitionNotAllowed
-from apps.core.events import announce
+from apps.core.errors import (
+    DomainError,
+    InvalidInput,
+    NotPermitted,
+    TransitionNotAllowed,
+    require_permission,
+)
+from apps.core.events import DomainEvent, announce
 from apps.markets import api as markets_api
 
 from .. import signals
@@ -21,7 +30,7 @@ from ..models import (
     OrderLine,
     new_order_number,
 )
-from ._common import _event
+from ._common import CONTEXT, _event
 
 # --- Carts and placing ----------------------------------------------------------
 
@@ -150,3 +159,42 @@ def _insert_order(*, cart: Cart, currency: str, total: Decimal) -> Order:
             raise
         return order
     raise DomainError("Could not allocate an order number; try again.")
+
+
+ABANDONED_AFTER_DAYS = 30
+
+
+@transaction.atomic
+def purge_abandoned_carts(
+    *, actor: User | None, older_than_days: int = ABANDONED_AFTER_DAYS
+) -> int:
+    """Delete every cart with no items or untouched for ``older_than_days`` days, in bulk.
+
+    Set-based: the items of those carts go in one DELETE, the carts in one
+    more (no statement per cart; a database cascade would make it one, but
+    Django's on_delete cannot mix database and Python variants along the
+    cart → market chain). Recorded as one ``carts_purged`` event with
+    how many went. Returns that number. Staff need ``orders.delete_cart``;
+    the management command acts as the system (``actor=None``).
+    """
+    if actor is not None:
+        require_permission(actor, "orders.delete_cart", "purging carts")
+    if older_than_days < 1:
+        raise InvalidInput("Carts must be untouched for at least one day to be purged.")
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    abandoned = Cart.objects.abandoned(untouched_since=cutoff)
+    # Django deletes the carts' items first, in one statement, then the carts.
+    count = abandoned.delete()[1].get(Cart._meta.label, 0)
+    if count:
+        event = DomainEvent(
+            context=CONTEXT,
+            name="carts_purged",
+            aggregate_type="cart",
+            aggregate_id="abandoned",
+            aggregate_label=f"{count} abandoned cart{'s' if count != 1 else ''}",
+            aggregate_url=reverse("orders:carts"),
+            actor_id=actor.pk if actor is not None else None,
+            payload={"count": count, "older_than_days": older_than_days},
+        )
+        announce(signals.carts_purged, sender=Cart, event=event, count=count)
+    return count
