@@ -229,14 +229,14 @@ def transition_and_announce(
     reason: str = "",
     payload: Callable[[Any], dict[str, Any]] | None = None,
     before: Callable[[Any], None] | None = None,
-) -> None:
+) -> Any:
     """What every transition service does with its locked row: run the transition,
     save (``update_fields`` and ``updated_at``), record ``event_name`` and announce
     ``signal`` on commit with the instance (``market=…``, ``order=…``).
 
     ``before`` runs once the transition is known to be allowed, in the same
     transaction (the stock an order gives back); ``payload`` is built from
-    the instance after the transition.
+    the instance after the transition. Returns the instance.
     """
     if before is not None:
         check_transition(instance, name, actor=actor)
@@ -260,3 +260,4 @@ def transition_and_announce(
     )
     model_name = instance._meta.model_name or "instance"
     announce(signal, sender=type(instance), event=event, **{model_name: instance})
+    return instance

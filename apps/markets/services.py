@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.dispatch import Signal
 
 from apps.accounts.api import User
 from apps.core.bulk import BulkOutcome
@@ -111,39 +110,14 @@ def update_market(*, actor: User, market_id: int, **changes: Any) -> Market:
     return market
 
 
-def _transition(
-    *,
-    actor: User,
-    market_id: int,
-    name: str,
-    event_name: str,
-    signal: Signal,
-    update_fields: list[str],
-    reason: str = "",
-    arguments: dict[str, Any] | None = None,
-) -> Market:
-    market = _locked(market_id)
-    transition_and_announce(
-        market,
-        name,
-        actor=actor,
-        context=CONTEXT,
-        event_name=event_name,
-        signal=signal,
-        update_fields=update_fields,
-        arguments=arguments,
-        reason=reason,
-    )
-    return market
-
-
 @transaction.atomic
 def publish_market(*, actor: User, market_id: int) -> Market:
     """Draft → Active. The market needs a description."""
-    return _transition(
+    return transition_and_announce(
+        _locked(market_id),
+        "publish",
         actor=actor,
-        market_id=market_id,
-        name="publish",
+        context=CONTEXT,
         event_name="market_published",
         signal=signals.market_published,
         update_fields=["published_at"],
@@ -153,10 +127,11 @@ def publish_market(*, actor: User, market_id: int) -> Market:
 @transaction.atomic
 def suspend_market(*, actor: User, market_id: int, reason: str) -> Market:
     """Active → Suspended, with a reason that staff will read in the timeline."""
-    return _transition(
+    return transition_and_announce(
+        _locked(market_id),
+        "suspend",
         actor=actor,
-        market_id=market_id,
-        name="suspend",
+        context=CONTEXT,
         event_name="market_suspended",
         signal=signals.market_suspended,
         update_fields=["suspension_reason", "suspended_at"],
@@ -168,10 +143,11 @@ def suspend_market(*, actor: User, market_id: int, reason: str) -> Market:
 @transaction.atomic
 def reinstate_market(*, actor: User, market_id: int) -> Market:
     """Suspended → Active."""
-    return _transition(
+    return transition_and_announce(
+        _locked(market_id),
+        "reinstate",
         actor=actor,
-        market_id=market_id,
-        name="reinstate",
+        context=CONTEXT,
         event_name="market_reinstated",
         signal=signals.market_reinstated,
         update_fields=["suspension_reason", "suspended_at"],
@@ -181,10 +157,11 @@ def reinstate_market(*, actor: User, market_id: int) -> Market:
 @transaction.atomic
 def archive_market(*, actor: User, market_id: int) -> Market:
     """Draft or Suspended → Archived."""
-    return _transition(
+    return transition_and_announce(
+        _locked(market_id),
+        "archive",
         actor=actor,
-        market_id=market_id,
-        name="archive",
+        context=CONTEXT,
         event_name="market_archived",
         signal=signals.market_archived,
         update_fields=[],

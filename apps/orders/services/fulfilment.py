@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.dispatch import Signal
 
 from apps.accounts.api import User
 from apps.catalog import api as catalog_api
@@ -26,34 +25,6 @@ from .payments import charge_payment, refund_order, settle_payments
 # --- Fulfilment and cancelling --------------------------------------------------
 
 
-def _transition(
-    *,
-    actor: User,
-    order_id: int,
-    name: str,
-    event_name: str,
-    signal: Signal,
-    update_fields: list[str],
-    arguments: dict[str, Any] | None = None,
-    payload: Callable[[Order], dict[str, Any]] | None = None,
-    in_transaction: Callable[[Order], None] | None = None,
-) -> Order:
-    order = _locked_order(order_id)
-    transition_and_announce(
-        order,
-        name,
-        actor=actor,
-        context=CONTEXT,
-        event_name=event_name,
-        signal=signal,
-        update_fields=update_fields,
-        arguments=arguments,
-        payload=payload,
-        before=in_transaction,
-    )
-    return order
-
-
 def ship_order(*, actor: User, order_id: int, tracking_number: str) -> Order:
     """Paid → Shipped, with the carrier's tracking number; the customer is emailed.
 
@@ -65,10 +36,11 @@ def ship_order(*, actor: User, order_id: int, tracking_number: str) -> Order:
 
 @transaction.atomic
 def _ship(*, actor: User, order_id: int, tracking_number: str) -> Order:
-    return _transition(
+    return transition_and_announce(
+        _locked_order(order_id),
+        "ship",
         actor=actor,
-        order_id=order_id,
-        name="ship",
+        context=CONTEXT,
         event_name="order_shipped",
         signal=signals.order_shipped,
         update_fields=["tracking_number", "shipped_at"],
@@ -80,10 +52,11 @@ def _ship(*, actor: User, order_id: int, tracking_number: str) -> Order:
 @transaction.atomic
 def mark_delivered(*, actor: User, order_id: int) -> Order:
     """Shipped → Delivered."""
-    return _transition(
+    return transition_and_announce(
+        _locked_order(order_id),
+        "mark_delivered",
         actor=actor,
-        order_id=order_id,
-        name="mark_delivered",
+        context=CONTEXT,
         event_name="order_delivered",
         signal=signals.order_delivered,
         update_fields=["delivered_at"],
@@ -110,14 +83,15 @@ def cancel_order(*, actor: User, order_id: int) -> Order:
 
 @transaction.atomic
 def _cancel(*, actor: User, order_id: int) -> Order:
-    return _transition(
+    return transition_and_announce(
+        _locked_order(order_id),
+        "cancel",
         actor=actor,
-        order_id=order_id,
-        name="cancel",
+        context=CONTEXT,
         event_name="order_cancelled",
         signal=signals.order_cancelled,
         update_fields=["cancelled_at"],
-        in_transaction=_give_stock_back,
+        before=_give_stock_back,
     )
 
 
