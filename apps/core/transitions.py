@@ -141,6 +141,16 @@ def transition_custom(instance: models.Model, name: str, *, field_name: str = "s
     return declared[0].custom if declared else None
 
 
+def transition_label_and_permission(
+    model: type[models.Model], name: str, *, field_name: str = "status"
+) -> tuple[str, str]:
+    """The label and permission ``@transition(permission=, custom={"label": …})`` declares."""
+    declared = _declared(model(), name, field_name)
+    if not declared or not isinstance(declared[0].permission, str):
+        raise LookupError(f"{model.__name__} has no transition {name!r} with a permission name.")
+    return declared[0].custom.get("label", name.title()), declared[0].permission
+
+
 def transition_inputs(
     instance: models.Model, name: str, *, field_name: str = "status"
 ) -> list[str]:

@@ -176,7 +176,8 @@ TRANSITION_SERVICES: dict[str, Callable[..., Market]] = {
 }
 
 
-BULK_ACTIONS = {"publish": "Publish", "archive": "Archive"}
+# The transitions staff may run on many markets at once (labels: the model's).
+BULK_ACTIONS = ("publish", "archive")
 
 
 def bulk_transition_markets(

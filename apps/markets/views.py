@@ -16,7 +16,7 @@ from apps.accounts.api import StaffRequest
 from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
-from apps.core.web.actions import BulkAction, BulkActions, Transitions
+from apps.core.web.actions import BulkActions, Transitions, transition_bulk_actions
 from apps.core.web.http import page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
@@ -94,10 +94,7 @@ TRANSITIONS = Transitions(
 
 BULK = BulkActions(
     noun="market",
-    actions={
-        "publish": BulkAction(services.BULK_ACTIONS["publish"], "markets.publish_market"),
-        "archive": BulkAction(services.BULK_ACTIONS["archive"], "markets.archive_market"),
-    },
+    actions=transition_bulk_actions(Market, list(services.BULK_ACTIONS)),
     run=lambda actor, ids, action: services.bulk_transition_markets(
         actor=actor, market_ids=ids, action=action
     ),

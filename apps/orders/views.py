@@ -21,7 +21,7 @@ from apps.accounts.api import StaffRequest
 from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
-from apps.core.web.actions import BulkAction, BulkActions, Transitions
+from apps.core.web.actions import BulkActions, Transitions, transition_bulk_actions
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
@@ -156,12 +156,7 @@ TRANSITIONS = Transitions(
 
 BULK = BulkActions(
     noun="order",
-    actions={
-        "mark_delivered": BulkAction(
-            services.BULK_ACTIONS["mark_delivered"], "orders.deliver_order"
-        ),
-        "cancel": BulkAction(services.BULK_ACTIONS["cancel"], "orders.cancel_order"),
-    },
+    actions=transition_bulk_actions(Order, list(services.BULK_ACTIONS)),
     run=lambda actor, ids, action: services.bulk_transition_orders(
         actor=actor, order_ids=ids, action=action
     ),

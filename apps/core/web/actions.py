@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.bulk import BulkOutcome
 from apps.core.errors import InvalidInput, NotPermitted
-from apps.core.transitions import transition_inputs
+from apps.core.transitions import transition_inputs, transition_label_and_permission
 
 from .bulk import bulk_response, selected_ids
 from .http import HtmxHttpRequest, wants_fragment
@@ -90,6 +90,11 @@ class BulkActions:
     def refusal(self) -> str:
         labels = [action.label for action in self.actions.values()]
         return f"Choose {' or '.join(labels)} for the selected {self.noun}s."
+
+
+def transition_bulk_actions(model: type[Any], names: list[str]) -> dict[str, BulkAction]:
+    """Bulk actions that are transitions: label and permission as the model declares them."""
+    return {name: BulkAction(*transition_label_and_permission(model, name)) for name in names}
 
 
 def _refuse(bulk: BulkActions, action: BulkAction) -> NotPermitted:

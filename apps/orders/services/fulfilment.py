@@ -104,7 +104,8 @@ TRANSITION_SERVICES: dict[str, Callable[..., Any]] = {
 }
 
 
-BULK_ACTIONS = {"mark_delivered": "Mark delivered", "cancel": "Cancel order"}
+# The transitions staff may run on many orders at once (labels: the model's).
+BULK_ACTIONS = ("mark_delivered", "cancel")
 
 
 def bulk_transition_orders(*, actor: User, order_ids: list[int], action: str) -> BulkOutcome[Order]:
