@@ -1,7 +1,8 @@
 """What the dashboard shows: work queues, revenue and recent activity.
 
 The project layer may read every context; each number comes from a
-QuerySet method of the context that owns it.
+selector of the context that owns it, and each queue's link opens the list
+filtered by the same definition, so the number equals the rows it opens.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
+from apps.activity import selectors as activity
 from apps.activity.models import Event
 from apps.core.models import Job
-from apps.markets.models import Market
-from apps.orders.models import Order, OrderStatus, Payment
-
-RECENT_EVENTS = 10
+from apps.markets import selectors as markets
+from apps.markets.models import MarketStatus
+from apps.orders import selectors as orders
 
 
 @dataclass(frozen=True)
@@ -33,27 +36,25 @@ def _day_start(moment: Any) -> Any:
     return timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _list(url_name: str, **query: str) -> str:
+    return f"{reverse(url_name)}?{urlencode(query)}"
+
+
 def work_queues(now: Any, *, superuser: bool = False) -> list[Queue]:
-    counts = Order.objects.counts_by_status()
-    today = timezone.localdate(now).isoformat()
-    failed_today = (
-        Payment.objects.charges()
-        .failed()
-        .filter(created_at__gte=_day_start(now))
-        .values("order")
-        .distinct()
-        .count()
-    )
-    suspended = Market.objects.suspended().count()
+    counts = orders.order_counts_by_status()
+    today = timezone.localdate(now)
+    awaiting, to_ship = orders.awaiting_payment_status(), orders.to_ship_status()
     work = Job.objects.attention_counts()
     queues = [
-        Queue("Awaiting payment", counts[OrderStatus.PENDING], "/orders/?status=pending",
+        Queue("Awaiting payment", counts[awaiting], _list("orders:list", status=awaiting),
               "Charge or cancel"),
-        Queue("To ship", counts[OrderStatus.PAID], "/orders/?status=paid", "Paid, not shipped"),
-        Queue("Suspended markets", suspended, "/markets/?status=suspended",
-              "Review and reinstate"),
-        Queue("Failed payments today", failed_today, f"/orders/?failed_payment_on={today}",
-              "Declined, timed out or errored"),
+        Queue("To ship", counts[to_ship], _list("orders:list", status=to_ship),
+              "Paid, not shipped"),
+        Queue("Suspended markets", markets.suspended_count(),
+              _list("markets:list", status=MarketStatus.SUSPENDED), "Review and reinstate"),
+        Queue("Failed payments today", orders.failed_payment_order_count(today),
+              _list("orders:list", failed_payment_on=today.isoformat()),
+              "Declined, timed out, errored or not taken"),
     ]  # fmt: skip
     if any(work.values()):
         queues.append(_background_work(work, superuser=superuser))
@@ -71,7 +72,7 @@ def _background_work(counts: dict[str, int], *, superuser: bool) -> Queue:
     return Queue(
         "Failed background work",
         counts["failed"] + counts["stuck"],
-        "/activity/failed-work/" if superuser else "",
+        reverse("activity:failed_work") if superuser else "",
         "; ".join([*details, action]),
     )
 
@@ -87,8 +88,8 @@ def revenue(now: Any) -> list[Revenue]:
     """Money taken (and kept) today and this week (since Monday), per currency."""
     today = _day_start(now)
     monday = today - timedelta(days=today.weekday())
-    this_week = Order.objects.filter(paid_at__gte=monday).revenue_by_currency()
-    this_day = Order.objects.filter(paid_at__gte=today).revenue_by_currency()
+    this_week = orders.revenue_by_currency(paid_since=monday)
+    this_day = orders.revenue_by_currency(paid_since=today)
     return [
         Revenue(currency, this_day.get(currency, Decimal("0.00")), amount)
         for currency, amount in this_week.items()
@@ -96,4 +97,4 @@ def revenue(now: Any) -> list[Revenue]:
 
 
 def recent_events() -> list[Event]:
-    return list(Event.objects.with_actor().newest_first()[:RECENT_EVENTS])
+    return activity.recent_events()

@@ -119,9 +119,10 @@ class HtmxMessagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)  # None when HtmxMiddleware did not run
         if (
-            not getattr(request, "htmx", False)
-            or request.htmx.boosted  # type: ignore[attr-defined]
+            not htmx
+            or htmx.boosted
             or isinstance(response, HttpResponseClientRedirect)
             or 300 <= response.status_code < 400
         ):

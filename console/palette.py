@@ -15,9 +15,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from apps.catalog.models import Product
-from apps.markets.models import Market, MarketStatus
-from apps.orders.models import Order, OrderStatus
+from apps.catalog import selectors as catalog
+from apps.markets import selectors as markets
+from apps.markets.models import MarketStatus
+from apps.orders import selectors as orders
+from apps.orders.models import OrderStatus
 
 PER_KIND = 5
 # The box holds at most this much; a longer query is cut, never an error.
@@ -73,17 +75,16 @@ def search(query: str, *, navigation: list[dict[str, Any]], user: Any) -> list[H
         return hits
     hits += _status_lists(words, user)
     if user.has_perm("markets.view_market"):
-        for market in Market.objects.search(query).order_by("name")[:PER_KIND]:
+        for market in markets.search_markets(query, limit=PER_KIND):
             status, label = _status(market)
             hits.append(Hit(market.name, "Market", market.get_absolute_url(), status, label))
     if user.has_perm("orders.view_order"):
-        for order in Order.objects.search(query).order_by("-placed_at", "-pk")[:PER_KIND]:
+        for order in orders.search_orders(query, limit=PER_KIND):
             status, label = _status(order)
             detail = f"{order.customer_name} · {order.customer_email}"
             hits.append(Hit(order.number, "Order", order.get_absolute_url(), status, label, detail))
     if user.has_perm("catalog.view_product"):
-        products = Product.objects.search(query).select_related("market").order_by("sku", "pk")
-        for product in products[:PER_KIND]:
+        for product in catalog.search_products(query, limit=PER_KIND):
             status, label = _status(product)
             detail = f"{product.name} · {product.market.name}"
             hits.append(

@@ -4,10 +4,10 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 
-from apps.core.filters import ConsoleFilterSet
+from apps.core.web.filters import ConsoleFilterSet
 
+from . import selectors
 from .models import Event, EventQuerySet
 
 
@@ -15,8 +15,7 @@ def _choices_of(field: str) -> Any:
     # Callables: evaluated when the form is built, so new contexts and
     # event names appear without a restart.
     def choices() -> list[tuple[str, str]]:
-        values = Event.objects.order_by(field).values_list(field, flat=True).distinct()
-        return [(value, value.replace("_", " ")) for value in values]
+        return selectors.distinct_values(field)
 
     return choices
 
@@ -30,7 +29,7 @@ class EventFilter(ConsoleFilterSet):
         choices=_choices_of("name"), empty_label="Any event", label="Event"
     )
     actor = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(is_staff=True).order_by("username"),
+        queryset=selectors.staff_users(),
         empty_label="Anyone",
     )
     occurred_from = django_filters.DateFilter(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from apps.core.tables import TimestampColumn
+from apps.core.web.tables import TimestampColumn
 
 from .models import Event
 

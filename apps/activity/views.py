@@ -7,47 +7,46 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from apps.accounts.api import StaffRequest
 from apps.core import work
-from apps.core.http import filtered, page_or_fragment, wants_fragment
 from apps.core.models import Job, JobStatus
+from apps.core.web.http import filtered, page_or_fragment, wants_fragment
 
+from . import selectors
 from .filters import EventFilter
-from .models import Event
 from .tables import EventTable
 
 PAGE_SIZE = 50
-FAILED_WORK_LIMIT = 200
 FAILED_WORK_ACTIONS = {"retry": work.retry_job, "dismiss": work.dismiss_job}
 
 
 @require_GET
 @permission_required("activity.view_event", raise_exception=True)
-def event_list(request: HttpRequest) -> HttpResponse:
-    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+def event_list(request: StaffRequest) -> HttpResponse:
+    filterset = EventFilter(request.GET, queryset=selectors.events())
     table = EventTable(filtered(filterset))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     template = page_or_fragment(request, "activity/list.html", "results")
-    return render(
-        request, template, {"filter": filterset, "table": table, "list_url": "/activity/"}
-    )
+    context = {"filter": filterset, "table": table, "list_url": reverse("activity:list")}
+    return render(request, template, context)
 
 
-def _superuser_only(request: HttpRequest) -> None:
+def _superuser_only(request: StaffRequest) -> None:
     if not request.user.is_superuser:
         raise PermissionDenied("Only superusers may see and retry failed background work.")
 
 
 def _failed_work_context() -> dict[str, object]:
-    jobs = list(Job.objects.needs_attention().order_by("-updated_at", "-pk")[:FAILED_WORK_LIMIT])
-    return {"jobs": jobs, "limit": FAILED_WORK_LIMIT}
+    return {"jobs": selectors.work_needing_attention(), "limit": selectors.FAILED_WORK_LIMIT}
 
 
-def _say_how_the_retry_went(request: HttpRequest, job: Job) -> None:
+def _say_how_the_retry_went(request: StaffRequest, job: Job) -> None:
     # The immediate backend (dev, make run) has already run it by now.
     job.refresh_from_db()
     if job.status == JobStatus.SUCCEEDED:
@@ -61,14 +60,14 @@ def _say_how_the_retry_went(request: HttpRequest, job: Job) -> None:
 
 
 @require_GET
-def failed_work(request: HttpRequest) -> HttpResponse:
+def failed_work(request: StaffRequest) -> HttpResponse:
     _superuser_only(request)
     template = page_or_fragment(request, "activity/failed_work.html", "jobs")
     return render(request, template, _failed_work_context())
 
 
 @require_POST
-def failed_work_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def failed_work_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     service = FAILED_WORK_ACTIONS.get(action)
     if service is None:
         raise Http404("No such action.")

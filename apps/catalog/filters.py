@@ -6,7 +6,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.core.filters import ConsoleFilterSet
+from apps.core.web.filters import ConsoleFilterSet
+from apps.markets import api as markets_api
 
 from .models import Category, Product, ProductQuerySet, Tag
 
@@ -14,9 +15,7 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 def _markets(request: HttpRequest | None) -> QuerySet[Any]:
-    # Through the ForeignKey, not an import: contexts refer to each other by id.
-    market_model = Product._meta.get_field("market").related_model
-    return market_model._default_manager.order_by("name")
+    return markets_api.market_choices()
 
 
 class ProductFilter(ConsoleFilterSet):

@@ -6,6 +6,10 @@ from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.core.errors import RuleViolation
 
 
 class Category(models.Model):
@@ -142,7 +146,7 @@ class Product(models.Model):
 
     def get_absolute_url(self) -> str:
         """The product list narrowed to this product (there is no detail page)."""
-        return f"/products/?{urlencode({'q': self.sku})}"
+        return f"{reverse('catalog:products')}?{urlencode({'q': self.sku})}"
 
     @property
     def status(self) -> str:
@@ -152,3 +156,17 @@ class Product(models.Model):
     def get_status_display(self) -> str:
         """``Active`` or ``Inactive``, as staff read it."""
         return "Active" if self.active else "Inactive"
+
+    def activate(self) -> None:
+        """Put the product on sale; refuses (``RuleViolation``) one already on sale."""
+        self._set_active(True)
+
+    def deactivate(self) -> None:
+        """Take the product off sale; refuses (``RuleViolation``) one already off sale."""
+        self._set_active(False)
+
+    def _set_active(self, active: bool) -> None:
+        if self.active == active:
+            raise RuleViolation(f"already {'active' if active else 'inactive'}")
+        self.active = active
+        self.updated_at = timezone.now()

@@ -11,14 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
 
+from apps.accounts.api import User
 from apps.core.bulk import BulkOutcome
-from apps.core.errors import InvalidInput, require_permission
+from apps.core.errors import InvalidInput, invalid_input, require_permission
 from apps.core.events import DomainEvent, announce, announce_many
 from apps.core.text import make_slug, require_length
+from apps.markets import api as markets_api
 
 from . import signals
 from .models import Category, Product, Tag
@@ -29,14 +33,8 @@ CONTEXT = "catalog"
 MAX_PRICE = Decimal("9999999999.99")
 
 
-def _event(product: Product, name: str, actor: Any, **details: Any) -> DomainEvent:
+def _event(product: Product, name: str, actor: User, **details: Any) -> DomainEvent:
     return DomainEvent.of(product, context=CONTEXT, name=name, actor=actor, **details)
-
-
-def _market_exists(market_id: int) -> bool:
-    # Through the ForeignKey, not an import: the catalog only refers to markets by id.
-    market_model = Product._meta.get_field("market").related_model
-    return bool(market_model._default_manager.filter(pk=market_id).exists())
 
 
 def _clean_price(price: Any) -> Decimal:
@@ -75,20 +73,20 @@ def _duplicate_error(*, market_id: int, sku: str, slug: str) -> InvalidInput | N
     return None
 
 
-def _reference_event(record: Category | Tag, kind: str, actor: Any) -> DomainEvent:
+def _reference_event(record: Category | Tag, kind: str, actor: User) -> DomainEvent:
     return DomainEvent(
         context=CONTEXT,
         name=f"{kind}_created",
         aggregate_type=kind,
         aggregate_id=str(record.pk),
         aggregate_label=record.name,
-        aggregate_url=f"/products/?{kind}={record.slug}",
+        aggregate_url=f"{reverse('catalog:products')}?{urlencode({kind: record.slug})}",
         actor_id=actor.pk if actor is not None else None,
     )
 
 
 def _create_reference(
-    model: type[Category] | type[Tag], *, actor: Any, kind: str, name: str, slug: str
+    model: type[Category] | type[Tag], *, actor: User, kind: str, name: str, slug: str
 ) -> Category | Tag:
     # Whoever may add products may add the shelves and labels they need.
     require_permission(actor, "catalog.add_product", f"adding a {kind}")
@@ -118,7 +116,7 @@ def _create_reference(
 
 
 @transaction.atomic
-def create_category(*, actor: Any, name: str, slug: str = "") -> Category:
+def create_category(*, actor: User, name: str, slug: str = "") -> Category:
     """Add a category (shared by every market). The slug defaults to one made from the name."""
     category = _create_reference(Category, actor=actor, kind="category", name=name, slug=slug)
     assert isinstance(category, Category)
@@ -126,7 +124,7 @@ def create_category(*, actor: Any, name: str, slug: str = "") -> Category:
 
 
 @transaction.atomic
-def create_tag(*, actor: Any, name: str, slug: str = "") -> Tag:
+def create_tag(*, actor: User, name: str, slug: str = "") -> Tag:
     """Add a tag (shared by every market). The slug defaults to one made from the name."""
     tag = _create_reference(Tag, actor=actor, kind="tag", name=name, slug=slug)
     assert isinstance(tag, Tag)
@@ -136,7 +134,7 @@ def create_tag(*, actor: Any, name: str, slug: str = "") -> Tag:
 @transaction.atomic
 def create_product(
     *,
-    actor: Any,
+    actor: User,
     market_id: int,
     name: str,
     sku: str,
@@ -165,7 +163,7 @@ def create_product(
     slug = make_slug(slug or name, max_length=80)
     if not slug:
         raise InvalidInput("A slug needs at least one letter or digit.", field="slug")
-    if not _market_exists(market_id):
+    if not markets_api.market_exists(market_id):
         raise InvalidInput("That market does not exist (any more).", field="market")
     if not Category.objects.filter(pk=category_id).exists():
         raise InvalidInput("That category does not exist (any more).", field="category")
@@ -215,7 +213,7 @@ BULK_ACTIONS = {"activate": "Activate", "deactivate": "Deactivate"}
 
 @transaction.atomic
 def set_products_active(
-    *, actor: Any, product_ids: Iterable[int], active: bool
+    *, actor: User, product_ids: Iterable[int], active: bool
 ) -> BulkOutcome[Product]:
     """Put products on sale (``active=True``) or take them off, in bulk.
 
@@ -230,13 +228,12 @@ def set_products_active(
         Product.objects.select_for_update().filter(pk__in=set(product_ids)).order_by("name", "pk")
     )
     outcome: BulkOutcome[Product] = BulkOutcome()
-    now = timezone.now()
     for product in products:
-        if product.active == active:
-            outcome.skipped.append((product, f"already {state}"))
+        try:
+            product.activate() if active else product.deactivate()
+        except ValidationError as error:
+            outcome.skipped.append((product, invalid_input(error).message))
             continue
-        product.active = active
-        product.updated_at = now
         outcome.done.append(product)
     if not outcome.done:
         return outcome
@@ -247,7 +244,14 @@ def set_products_active(
         signals.products_activated if active else signals.products_deactivated,
         sender=Product,
         events=[
-            _event(product, name, actor, from_state=previous, to_state=state, occurred_at=now)
+            _event(
+                product,
+                name,
+                actor,
+                from_state=previous,
+                to_state=state,
+                occurred_at=product.updated_at,
+            )
             for product in outcome.done
         ],
         products=list(outcome.done),

@@ -18,7 +18,7 @@ Bulk events receive:
 
 Receivers may do side effects; the change has happened and is durable.
 Stock is not announced here: it moves inside the orders context's
-transaction (see ``apps.orders.signals.order_placing``).
+transaction, which calls ``apps.catalog.api.reserve_stock`` / ``return_stock``.
 """
 
 from django.dispatch import Signal

@@ -6,7 +6,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.core.tables import SelectColumn, StatusColumn
+from apps.core.web.tables import SelectColumn, StatusColumn
 
 from .models import Product
 
@@ -19,7 +19,7 @@ PRICE = '<span data-price>{}</span> <abbr class="text-body-secondary small" titl
 
 
 class ProductTable(tables.Table):
-    """Cells render with ``format_html`` (see ``apps.core.tables``), never a
+    """Cells render with ``format_html`` (see ``apps.core.web.tables``), never a
     template per cell. Every sort ends with the primary key, so pages never
     repeat or skip a row when values tie."""
 

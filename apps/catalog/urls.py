@@ -1,10 +1,12 @@
 from django.urls import path
 
+from apps.core.web.actions import bulk_view
+
 from . import views
 
 app_name = "catalog"
 
 urlpatterns = [
     path("", views.product_list, name="products"),
-    path("bulk/", views.product_bulk, name="bulk"),
+    path("bulk/", bulk_view, {"bulk": views.BULK}, name="bulk"),
 ]

@@ -5,27 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
-from apps.core.bulk import bulk_response, selected_ids
-from apps.core.errors import InvalidInput, NotPermitted
-from apps.core.http import page_or_fragment
-from apps.core.lists import SidebarRow, list_context
+from apps.accounts.api import StaffRequest
+from apps.core.web.actions import BulkAction, BulkActions
+from apps.core.web.http import page_or_fragment
+from apps.core.web.lists import SidebarRow, list_context
 
-from . import services
+from . import selectors, services
 from .filters import ProductFilter
-from .models import Product
 from .receivers import CACHE_NAMESPACE
 from .tables import ProductTable
 
 CHANGE_PERMISSION = "catalog.change_product"
+# Activating and deactivating share one permission, and one sentence when it is missing.
+DENIED = "activating or deactivating products"
 
 
 def _sidebar_rows() -> list[SidebarRow]:
     """(key, label, query string, count) for the sidebar, counted in one query."""
-    counts = Product.objects.counts()
+    counts = selectors.counts()
     return [
         ("all", "All products", "", counts["all"]),
         ("active", "Active", "active=yes", counts["active"]),
@@ -34,18 +36,16 @@ def _sidebar_rows() -> list[SidebarRow]:
     ]
 
 
-def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     return list_context(
         request,
-        filterset=ProductFilter(request.GET, queryset=Product.objects.with_relations()),
+        filterset=ProductFilter(request.GET, queryset=selectors.products_for_list()),
         table_class=ProductTable,
-        bulk_actions={
-            action: (label, CHANGE_PERMISSION) for action, label in services.BULK_ACTIONS.items()
-        },
+        bulk_actions=BULK.choices(),
         cache_namespace=CACHE_NAMESPACE,
         sidebar_rows=_sidebar_rows,
-        list_url="/products/",
-        bulk_url="/products/bulk/",
+        list_url=reverse("catalog:products"),
+        bulk_url=reverse("catalog:bulk"),
         noun="products",
         sidebar_label="Product counts",
         **extra,
@@ -54,29 +54,23 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 @permission_required("catalog.view_product", raise_exception=True)
-def product_list(request: HttpRequest) -> HttpResponse:
+def product_list(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, "catalog/list.html", "results")
     return render(request, template, _list_context(request))
 
 
-@require_POST
-def product_bulk(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm(CHANGE_PERMISSION):
-        raise NotPermitted("Your role does not allow activating or deactivating products.")
-    action = request.POST.get("action", "")
-    if action not in services.BULK_ACTIONS:
-        raise InvalidInput("Choose Activate or Deactivate for the selected products.")
-    ids = selected_ids(request, noun="product")
-    outcome = services.set_products_active(
-        actor=request.user, product_ids=ids, active=action == "activate"
-    )
-    return bulk_response(
-        request,
-        outcome,
-        label=services.BULK_ACTIONS[action],
-        name=lambda product: product.name,
-        fragment=lambda report: render(
-            request, "catalog/list.html#results", _list_context(request, report=report)
-        ),
-        list_url="/products/",
-    )
+BULK = BulkActions(
+    noun="product",
+    actions={
+        action: BulkAction(label, CHANGE_PERMISSION, denied=DENIED)
+        for action, label in services.BULK_ACTIONS.items()
+    },
+    run=lambda actor, ids, action: services.set_products_active(
+        actor=actor, product_ids=ids, active=action == "activate"
+    ),
+    name=lambda product: product.name,
+    list_url_name="catalog:products",
+    render_list=lambda request, extra: render(
+        request, "catalog/list.html#results", _list_context(request, **extra)
+    ),
+)

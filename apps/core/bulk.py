@@ -1,17 +1,10 @@
 """Bulk actions, the same way in every list (UI.md: report per row what was
-done and what was skipped and why)."""
+done and what was skipped and why). The report is built here; the web layer
+(``apps.core.web.bulk``) turns it into a response."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-
-from .errors import InvalidInput
-from .http import wants_fragment
 
 
 @dataclass
@@ -20,38 +13,3 @@ class BulkOutcome[Row]:
 
     done: list[Row] = field(default_factory=list)
     skipped: list[tuple[Row, str]] = field(default_factory=list)
-
-
-def selected_ids(request: HttpRequest, *, noun: str) -> list[int]:
-    """The rows ticked in the list (``ids``), or a clear message."""
-    try:
-        ids = [int(value) for value in request.POST.getlist("ids")]
-    except ValueError:
-        raise InvalidInput("The selection is not valid; reload the page.") from None
-    if not ids:
-        raise InvalidInput(f"Select at least one {noun} first.")
-    return ids
-
-
-def bulk_response(
-    request: HttpRequest,
-    outcome: BulkOutcome[Any],
-    *,
-    label: str,
-    name: Callable[[Any], str],
-    fragment: Callable[[dict[str, Any]], HttpResponse],
-    list_url: str,
-) -> HttpResponse:
-    """The list again with the per-row report (htmx), or messages and a redirect."""
-    if outcome.done:
-        messages.success(request, f"{label}: {len(outcome.done)} done.")
-    if outcome.skipped:
-        messages.warning(request, f"{label}: {len(outcome.skipped)} skipped.")
-    if wants_fragment(request):
-        return fragment({"label": label, "done": outcome.done, "skipped": outcome.skipped})
-    if outcome.done:
-        messages.success(request, f"{label} done for: {', '.join(map(name, outcome.done))}.")
-    for row, reason in outcome.skipped:
-        messages.warning(request, f"{name(row)}: {reason}")
-    query = request.GET.urlencode()
-    return HttpResponseRedirect(f"{list_url}?{query}" if query else list_url)

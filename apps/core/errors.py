@@ -6,6 +6,8 @@ in one place. The message is written for the staff member who will read it.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 
 class DomainError(Exception):
     """A business rule refused the request. Nothing was changed."""
@@ -50,3 +52,23 @@ class TransitionNotAllowed(DomainError):
 
 class ConcurrentChange(TransitionNotAllowed):
     """Someone else changed the record between reading and saving it."""
+
+
+class RuleViolation(ValidationError, ValueError):
+    """What a model raises when a transition's input or a change breaks its rule.
+
+    Django's ``ValidationError`` (the models' way of refusing); a
+    ``ValueError`` too, as callers of the models have always caught.
+    Services turn it into ``InvalidInput`` with ``invalid_input`` only.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.messages[0])
+
+
+def invalid_input(error: ValidationError, *, field: str | None = None) -> InvalidInput:
+    """The one mapping of a model's ``ValidationError`` to the domain error staff read."""
+    return InvalidInput(" ".join(str(message) for message in error.messages), field=field)

@@ -3,7 +3,8 @@
 Models declare transitions with django-fsm-2's ``@transition`` and put their
 UI metadata in ``custom=`` (``label``, ``hotkey``, ``style``, and ``input`` with
 ``input_label`` when the transition needs a reason or a tracking number).
-``confirm`` marks what cannot be undone: a function of the instance returning
+``idempotency_key`` (True) says the form carries the page's key (an action
+that calls a gateway). ``confirm`` marks what cannot be undone: a function of the instance returning
 the sentence the confirmation dialog shows (``Charge 28.00 EUR to ORD-…?``),
 so neither a click, a hotkey nor the palette runs it without a second step.
 Conditions carry the sentence shown when they fail (``@condition``).
@@ -21,10 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import Signal
 from django_fsm import ConcurrentTransition
 
-from .errors import ConcurrentChange, InvalidInput, NotPermitted, TransitionNotAllowed
+from .errors import ConcurrentChange, NotPermitted, TransitionNotAllowed, invalid_input
+from .events import DomainEvent, announce
 
 Reason = str | Callable[[Any], str]
 
@@ -83,7 +87,7 @@ def _transitions_from_state(instance: models.Model, field_name: str) -> Iterable
     all_transitions = getattr(instance, f"get_all_{field_name}_transitions")()
     # Buttons appear in the order the model declares its transitions.
     declared = list(vars(type(instance)))
-    available = [t for t in all_transitions if t.source in (state, "*", "+")]
+    available = [t for t in all_transitions if _from_state(t, state)]
     return sorted(available, key=lambda transition: declared.index(transition.name))
 
 
@@ -120,27 +124,69 @@ def transition_options(
     return options
 
 
-def check_transition(instance: models.Model, name: str, *, actor: Any) -> Any:
+def _declared(instance: models.Model, name: str, field_name: str) -> list[Any]:
+    """Every django-fsm transition (one per source) of method ``name``, via the public API."""
+    all_transitions = getattr(instance, f"get_all_{field_name}_transitions")()
+    return [transition for transition in all_transitions if transition.name == name]
+
+
+def _from_state(transition: Any, state: str) -> bool:
+    source = transition.source
+    return source == state or source == "*" or (source == "+" and state != transition.target)
+
+
+def transition_custom(instance: models.Model, name: str, *, field_name: str = "status") -> Any:
+    """The UI metadata (``custom=``) of transition ``name``; None when there is no such one."""
+    declared = _declared(instance, name, field_name)
+    return declared[0].custom if declared else None
+
+
+def transition_label_and_permission(
+    model: type[models.Model], name: str, *, field_name: str = "status"
+) -> tuple[str, str]:
+    """The label and permission ``@transition(permission=, custom={"label": …})`` declares."""
+    declared = _declared(model(), name, field_name)
+    if not declared or not isinstance(declared[0].permission, str):
+        raise LookupError(f"{model.__name__} has no transition {name!r} with a permission name.")
+    return declared[0].custom.get("label", name.title()), declared[0].permission
+
+
+def transition_inputs(
+    instance: models.Model, name: str, *, field_name: str = "status"
+) -> list[str]:
+    """The form fields transition ``name`` takes, as its model declares them in ``custom=``:
+    its ``input`` (a reason, a tracking number) and ``idempotency_key`` when it calls out."""
+    custom = transition_custom(instance, name, field_name=field_name) or {}
+    inputs = [custom["input"]] if custom.get("input") else []
+    if custom.get("idempotency_key"):
+        inputs.append("idempotency_key")
+    return inputs
+
+
+def check_transition(
+    instance: models.Model, name: str, *, actor: Any, field_name: str = "status"
+) -> Any:
     """Refuse unless ``actor`` may run transition ``name`` on ``instance`` now.
 
     Returns the django-fsm transition. Raises ``NotPermitted`` (the role
     never may: checked first, so it is a 403 whatever the state) or
     ``TransitionNotAllowed`` with the state or the failing condition's reason.
+    Reads django-fsm-2 through its public API only (``get_all_<field>_transitions``,
+    ``Transition.has_perm``).
     """
-    method = getattr(instance, name, None)
-    meta = getattr(method, "_django_fsm", None)
-    if method is None or meta is None:
+    declared = _declared(instance, name, field_name)
+    if not declared:
         raise TransitionNotAllowed(f"There is no action called {name!r}.")
     # Every source of one method shares its label and permission.
-    any_source = next(iter(meta.transitions.values()))
-    label = any_source.custom.get("label", name)
-    if not any_source.has_perm(instance, actor):
+    label = declared[0].custom.get("label", name)
+    if not declared[0].has_perm(instance, actor):
         raise NotPermitted(f"Your role does not allow {label}.")
-    state = getattr(instance, meta.field.name)
-    if not meta.has_transition(state):
-        display = instance.get_status_display()  # type: ignore[attr-defined]
+    state = getattr(instance, field_name)
+    matching = [transition for transition in declared if _from_state(transition, state)]
+    if not matching:
+        display = getattr(instance, f"get_{field_name}_display")()
         raise TransitionNotAllowed(f"{instance} is {display}: {label} is not possible.")
-    transition = meta.get_transition(state)
+    transition = matching[0]
     for check in _all_checks(transition):
         if not check(instance):
             raise TransitionNotAllowed(
@@ -165,12 +211,12 @@ def perform_transition(
     refuses an argument (a blank reason), or ``ConcurrentChange``; on any of
     them nothing is saved.
     """
-    transition = check_transition(instance, name, actor=actor)
+    transition = check_transition(instance, name, actor=actor, field_name=field_name)
     from_state = getattr(instance, field_name)
     try:
         getattr(instance, name)(**arguments)
-    except ValueError as error:
-        raise InvalidInput(str(error), field=transition.custom.get("input")) from error
+    except ValidationError as error:
+        raise invalid_input(error, field=transition.custom.get("input")) from error
     try:
         instance.save(update_fields=[field_name, *update_fields])
     except ConcurrentTransition as error:
@@ -178,3 +224,50 @@ def perform_transition(
             f"{instance} was changed by someone else meanwhile. Reload and try again."
         ) from error
     return from_state, getattr(instance, field_name)
+
+
+def transition_and_announce(
+    instance: models.Model,
+    name: str,
+    *,
+    actor: Any,
+    context: str,
+    event_name: str,
+    signal: Signal,
+    update_fields: Iterable[str],
+    arguments: dict[str, Any] | None = None,
+    reason: str = "",
+    payload: Callable[[Any], dict[str, Any]] | None = None,
+    before: Callable[[Any], None] | None = None,
+) -> Any:
+    """What every transition service does with its locked row: run the transition,
+    save (``update_fields`` and ``updated_at``), record ``event_name`` and announce
+    ``signal`` on commit with the instance (``market=…``, ``order=…``).
+
+    ``before`` runs once the transition is known to be allowed, in the same
+    transaction (the stock an order gives back); ``payload`` is built from
+    the instance after the transition. Returns the instance.
+    """
+    if before is not None:
+        check_transition(instance, name, actor=actor)
+        before(instance)
+    from_state, to_state = perform_transition(
+        instance,
+        name,
+        actor=actor,
+        update_fields=[*update_fields, "updated_at"],
+        **(arguments or {}),
+    )
+    event = DomainEvent.of(
+        instance,
+        context=context,
+        name=event_name,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        payload=payload(instance) if payload else {},
+    )
+    model_name = instance._meta.model_name or "instance"
+    announce(signal, sender=type(instance), event=event, **{model_name: instance})
+    return instance

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 
-from apps.core.filters import ConsoleFilterSet
+from apps.core.web.filters import ConsoleFilterSet
 
 from .models import Currency, Market, MarketQuerySet, MarketStatus
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from apps.core.errors import RuleViolation
 from apps.core.transitions import condition
 
 
@@ -86,6 +89,10 @@ class Market(ConcurrentTransitionMixin, models.Model):
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
     status = FSMField(default=MarketStatus.DRAFT, choices=MarketStatus.choices, protected=True)
     suspension_reason = models.TextField(blank=True)
+    # Who created it: told by email when it is created, published, suspended or reinstated.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -131,7 +138,7 @@ class Market(ConcurrentTransitionMixin, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/markets/{self.slug}/"
+        return reverse("markets:detail", args=[self.slug])
 
     @property
     def accepts_orders(self) -> bool:
@@ -169,7 +176,7 @@ class Market(ConcurrentTransitionMixin, models.Model):
     def suspend(self, *, reason: str) -> None:
         reason = reason.strip()
         if not reason:
-            raise ValueError("A reason is required to suspend a market.")
+            raise RuleViolation("A reason is required to suspend a market.")
         self.suspension_reason = reason
         self.suspended_at = timezone.now()
 
@@ -214,16 +221,17 @@ class Market(ConcurrentTransitionMixin, models.Model):
     def edit(self, **changes: Any) -> list[str]:
         """Apply editable field changes; return the names of the fields that changed.
 
-        Raises ``ValueError`` (with the sentence to show) for a change not allowed.
+        Raises ``RuleViolation`` (a ``ValidationError`` with the sentence to
+        show) for a change not allowed.
         """
         unknown = set(changes) - self.EDITABLE_FIELDS
         if unknown:
-            raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+            raise RuleViolation(f"Not editable: {', '.join(sorted(unknown))}")
         changed = [name for name, value in changes.items() if getattr(self, name) != value]
         if changed and self.status == MarketStatus.ARCHIVED:
-            raise ValueError("An archived market cannot be changed.")
+            raise RuleViolation("An archived market cannot be changed.")
         for frozen in sorted(set(changed) - self.editable_fields()):
-            raise ValueError(f"The {frozen} of a market can change only while it is a Draft.")
+            raise RuleViolation(f"The {frozen} of a market can change only while it is a Draft.")
         for name in changed:
             setattr(self, name, changes[name])
         return changed

@@ -1,4 +1,6 @@
-"""How the markets context reacts to its own events: fresh sidebars."""
+"""How the markets context reacts to its own events: fresh sidebars, and its
+creator told by email (a retried background job) when a market is created,
+published, suspended or reinstated."""
 
 from __future__ import annotations
 
@@ -7,8 +9,10 @@ from typing import Any
 from django.dispatch import receiver
 
 from apps.core.cache import bump_cache_version
+from apps.core.events import DomainEvent, in_transaction
+from apps.core.work import schedule
 
-from . import signals
+from . import signals, tasks
 
 CACHE_NAMESPACE = "markets"
 
@@ -22,3 +26,21 @@ CACHE_NAMESPACE = "markets"
 def invalidate_market_fragments(sender: type, **kwargs: Any) -> None:
     # These signals are sent on commit, so the next render sees the new state.
     bump_cache_version(CACHE_NAMESPACE)
+
+
+@in_transaction(signals.market_created)
+@in_transaction(signals.market_published)
+@in_transaction(signals.market_suspended)
+@in_transaction(signals.market_reinstated)
+def tell_the_creator(event: DomainEvent) -> None:
+    # The outbox: the job is recorded in the market's own transaction (it
+    # commits or rolls back with the change) and runs after the commit.
+    schedule(
+        tasks.send_creator_email,
+        context="markets",
+        name="creator_email",
+        about=event,
+        market_id=int(event.aggregate_id),
+        event_name=event.name,
+        reason=event.reason,
+    )

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.dispatch import Signal
 
+from apps.accounts.api import User
 from apps.core.bulk import BulkOutcome
-from apps.core.errors import DomainError, InvalidInput, require_permission
+from apps.core.errors import DomainError, InvalidInput, invalid_input, require_permission
 from apps.core.events import DomainEvent, announce
 from apps.core.text import make_slug, require_length
-from apps.core.transitions import perform_transition
+from apps.core.transitions import transition_and_announce
 
 from . import signals
 from .models import Market
@@ -25,7 +26,7 @@ from .models import Market
 CONTEXT = "markets"
 
 
-def _event(market: Market, name: str, actor: Any, **details: Any) -> DomainEvent:
+def _event(market: Market, name: str, actor: User, **details: Any) -> DomainEvent:
     return DomainEvent.of(market, context=CONTEXT, name=name, actor=actor, **details)
 
 
@@ -45,7 +46,7 @@ def _check_slug(slug: str, *, exclude_id: int | None = None) -> None:
 
 @transaction.atomic
 def create_market(
-    *, actor: Any, name: str, currency: str, description: str = "", slug: str = ""
+    *, actor: User, name: str, currency: str, description: str = "", slug: str = ""
 ) -> Market:
     """Create a Draft market. The slug defaults to one made from the name."""
     require_permission(actor, "markets.add_market", "creating markets")
@@ -54,7 +55,13 @@ def create_market(
         raise InvalidInput("A market needs a name.", field="name")
     slug = make_slug(slug or name, max_length=80)
     _check_slug(slug)
-    market = Market(name=name, slug=slug, currency=currency, description=description.strip())
+    market = Market(
+        name=name,
+        slug=slug,
+        currency=currency,
+        description=description.strip(),
+        created_by=actor,
+    )
     try:
         # A savepoint, so a slug taken by a concurrent request leaves the
         # outer transaction usable for the error.
@@ -74,7 +81,7 @@ def create_market(
 
 
 @transaction.atomic
-def update_market(*, actor: Any, market_id: int, **changes: Any) -> Market:
+def update_market(*, actor: User, market_id: int, **changes: Any) -> Market:
     """Change a market's name, description, and (while Draft) currency or slug."""
     require_permission(actor, "markets.change_market", "editing markets")
     market = _locked(market_id)
@@ -89,8 +96,8 @@ def update_market(*, actor: Any, market_id: int, **changes: Any) -> Market:
         _check_slug(changes["slug"], exclude_id=market.pk)
     try:
         changed = market.edit(**changes)
-    except ValueError as error:
-        raise InvalidInput(str(error)) from error
+    except ValidationError as error:
+        raise invalid_input(error) from error
     if not changed:
         return market
     market.save(update_fields=[*changed, "updated_at"])
@@ -103,43 +110,14 @@ def update_market(*, actor: Any, market_id: int, **changes: Any) -> Market:
     return market
 
 
-def _transition(
-    *,
-    actor: Any,
-    market_id: int,
-    name: str,
-    event_name: str,
-    signal: Signal,
-    update_fields: list[str],
-    reason: str = "",
-    arguments: dict[str, Any] | None = None,
-) -> Market:
-    market = _locked(market_id)
-    from_state, to_state = perform_transition(
-        market,
-        name,
-        actor=actor,
-        update_fields=[*update_fields, "updated_at"],
-        **(arguments or {}),
-    )
-    announce(
-        signal,
-        sender=Market,
-        event=_event(
-            market, event_name, actor, from_state=from_state, to_state=to_state, reason=reason
-        ),
-        market=market,
-    )
-    return market
-
-
 @transaction.atomic
-def publish_market(*, actor: Any, market_id: int) -> Market:
+def publish_market(*, actor: User, market_id: int) -> Market:
     """Draft → Active. The market needs a description."""
-    return _transition(
+    return transition_and_announce(
+        _locked(market_id),
+        "publish",
         actor=actor,
-        market_id=market_id,
-        name="publish",
+        context=CONTEXT,
         event_name="market_published",
         signal=signals.market_published,
         update_fields=["published_at"],
@@ -147,12 +125,13 @@ def publish_market(*, actor: Any, market_id: int) -> Market:
 
 
 @transaction.atomic
-def suspend_market(*, actor: Any, market_id: int, reason: str) -> Market:
+def suspend_market(*, actor: User, market_id: int, reason: str) -> Market:
     """Active → Suspended, with a reason that staff will read in the timeline."""
-    return _transition(
+    return transition_and_announce(
+        _locked(market_id),
+        "suspend",
         actor=actor,
-        market_id=market_id,
-        name="suspend",
+        context=CONTEXT,
         event_name="market_suspended",
         signal=signals.market_suspended,
         update_fields=["suspension_reason", "suspended_at"],
@@ -162,12 +141,13 @@ def suspend_market(*, actor: Any, market_id: int, reason: str) -> Market:
 
 
 @transaction.atomic
-def reinstate_market(*, actor: Any, market_id: int) -> Market:
+def reinstate_market(*, actor: User, market_id: int) -> Market:
     """Suspended → Active."""
-    return _transition(
+    return transition_and_announce(
+        _locked(market_id),
+        "reinstate",
         actor=actor,
-        market_id=market_id,
-        name="reinstate",
+        context=CONTEXT,
         event_name="market_reinstated",
         signal=signals.market_reinstated,
         update_fields=["suspension_reason", "suspended_at"],
@@ -175,12 +155,13 @@ def reinstate_market(*, actor: Any, market_id: int) -> Market:
 
 
 @transaction.atomic
-def archive_market(*, actor: Any, market_id: int) -> Market:
+def archive_market(*, actor: User, market_id: int) -> Market:
     """Draft or Suspended → Archived."""
-    return _transition(
+    return transition_and_announce(
+        _locked(market_id),
+        "archive",
         actor=actor,
-        market_id=market_id,
-        name="archive",
+        context=CONTEXT,
         event_name="market_archived",
         signal=signals.market_archived,
         update_fields=[],
@@ -195,11 +176,12 @@ TRANSITION_SERVICES: dict[str, Callable[..., Market]] = {
 }
 
 
-BULK_ACTIONS = {"publish": "Publish", "archive": "Archive"}
+# The transitions staff may run on many markets at once (labels: the model's).
+BULK_ACTIONS = ("publish", "archive")
 
 
 def bulk_transition_markets(
-    *, actor: Any, market_ids: list[int], action: str
+    *, actor: User, market_ids: list[int], action: str
 ) -> BulkOutcome[Market]:
     """Run ``action`` on each market on its own: one refusal skips that row only.
 

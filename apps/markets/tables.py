@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from apps.core.tables import SelectColumn, StatusColumn, TimestampColumn
+from apps.core.web.tables import SelectColumn, StatusColumn, TimestampColumn
 
 from .models import Market
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from apps.core.web.actions import bulk_view, transition_view
+
 from . import views
 
 app_name = "markets"
@@ -7,8 +9,13 @@ app_name = "markets"
 urlpatterns = [
     path("", views.market_list, name="list"),
     path("new/", views.market_create, name="create"),
-    path("bulk/", views.market_bulk, name="bulk"),
+    path("bulk/", bulk_view, {"bulk": views.BULK}, name="bulk"),
     path("<slug:slug>/", views.market_detail, name="detail"),
     path("<slug:slug>/edit/", views.market_edit, name="edit"),
-    path("<slug:slug>/transitions/<str:name>/", views.market_transition, name="transition"),
+    path(
+        "<slug:slug>/transitions/<str:name>/",
+        transition_view,
+        {"actions": views.TRANSITIONS},
+        name="transition",
+    ),
 ]

@@ -4,17 +4,16 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.apps import apps
 from django.http import HttpRequest
 
-from apps.core.filters import ConsoleFilterSet
+from apps.core.web.filters import ConsoleFilterSet
+from apps.markets import api as markets_api
 
 from .models import Order, OrderQuerySet, OrderStatus
 
 
 def _markets(request: HttpRequest | None) -> Any:
-    # By app label, not by import: the orders context reads markets by ID only.
-    return apps.get_model("markets", "Market").objects.order_by("name")
+    return markets_api.market_choices()
 
 
 class OrderFilter(ConsoleFilterSet):

@@ -10,11 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from apps.catalog import api as catalog_api
+from apps.core.errors import RuleViolation
 from apps.core.transitions import condition
 
 ZERO = Decimal("0.00")
@@ -40,9 +43,15 @@ class CartQuerySet(models.QuerySet["Cart"]):
         """Carts with something in them: an order can be placed from these."""
         return self.filter(items__isnull=False).distinct()
 
+    def abandoned(self, *, untouched_since: Any) -> CartQuerySet:
+        """Carts with no items, or not changed since ``untouched_since``."""
+        has_items = Exists(CartItem.objects.filter(cart=OuterRef("pk")))
+        return self.filter(~has_items | Q(updated_at__lt=untouched_since))
+
     def with_totals(self) -> CartQuerySet:
         line_total = ExpressionWrapper(
-            F("items__quantity") * F("items__product__price"), output_field=money_field()
+            F("items__quantity") * catalog_api.price_through("items__product"),
+            output_field=money_field(),
         )
         return self.annotate(
             item_count=Coalesce(Sum("items__quantity"), 0),
@@ -71,7 +80,7 @@ class Cart(models.Model):
         return f"Cart {self.pk} of {self.customer_name}"
 
     def get_absolute_url(self) -> str:
-        return f"/carts/{self.pk}/"
+        return reverse("orders:cart", args=[self.pk])
 
 
 class CartItem(models.Model):
@@ -91,10 +100,6 @@ class CartItem(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} x product {self.product_id}"
 
-    @property
-    def line_total(self) -> Decimal:
-        return self.product.price * self.quantity
-
 
 # --- Orders -------------------------------------------------------------------
 
@@ -107,6 +112,11 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     REFUNDED = "refunded", "Refunded"
 
+
+# The business terms of the work queues, defined once: the dashboard counts
+# these statuses and links to the list filtered by them.
+AWAITING_PAYMENT = OrderStatus.PENDING
+TO_SHIP = OrderStatus.PAID
 
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud safely
 
@@ -121,11 +131,12 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return self.filter(status=OrderStatus.PENDING)
 
     def awaiting_payment(self) -> OrderQuerySet:
-        """Placed and not yet charged: the agents' first queue."""
-        return self.pending()
+        """Placed and not yet charged: the agents' first queue (``?status=pending``)."""
+        return self.filter(status=AWAITING_PAYMENT)
 
     def to_ship(self) -> OrderQuerySet:
-        return self.filter(status=OrderStatus.PAID)
+        """Paid, not shipped yet (``?status=paid``)."""
+        return self.filter(status=TO_SHIP)
 
     def by_number(self, number: str) -> OrderQuerySet:
         return self.filter(number=number)
@@ -154,13 +165,11 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return counts
 
     def with_failed_payment_on(self, day: Any) -> OrderQuerySet:
-        """Orders whose charge was declined, timed out or errored on ``day``."""
-        failed = [PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR]
-        return self.filter(
-            pk__in=Payment.objects.charges()
-            .filter(status__in=failed, created_at__date=day)
-            .values("order")
-        )
+        """Orders with a failed payment on ``day``: see ``PaymentQuerySet.failed_charges_on``.
+
+        The dashboard counts these and its link lists these: one definition.
+        """
+        return self.filter(pk__in=Payment.objects.failed_charges_on(day).values("order"))
 
     def revenue_by_currency(self) -> dict[str, Decimal]:
         """Money taken and kept (paid, shipped, delivered), per currency."""
@@ -275,7 +284,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return f"/orders/{self.number}/"
+        return reverse("orders:detail", args=[self.number])
 
     def has_payment_in_flight(self, kind: str) -> bool:
         """A gateway call of ``kind`` is waiting for its answer right now.
@@ -299,6 +308,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
             # recorded: see apps.core.transitions.
             "preconditions": [market_takes_charges, no_charge_in_progress],
             "confirm": confirm_charge,
+            "idempotency_key": True,
         },
     )
     def charge(self) -> None:
@@ -340,9 +350,9 @@ class Order(ConcurrentTransitionMixin, models.Model):
     def ship(self, *, tracking_number: str) -> None:
         tracking_number = tracking_number.strip()
         if not tracking_number:
-            raise ValueError("A tracking number is required to ship an order.")
+            raise RuleViolation("A tracking number is required to ship an order.")
         if len(tracking_number) > 64:
-            raise ValueError("A tracking number has at most 64 characters.")
+            raise RuleViolation("A tracking number has at most 64 characters.")
         self.tracking_number = tracking_number
         self.shipped_at = timezone.now()
 
@@ -369,13 +379,14 @@ class Order(ConcurrentTransitionMixin, models.Model):
             "input_label": "Reason for refunding",
             "preconditions": [no_refund_in_progress],
             "confirm": confirm_refund,
+            "idempotency_key": True,
         },
     )
     def refund(self, *, reason: str) -> None:
         """Record a refund the gateway has made. The service calls the gateway first."""
         reason = reason.strip()
         if not reason:
-            raise ValueError("A reason is required to refund an order.")
+            raise RuleViolation("A reason is required to refund an order.")
         self.refund_reason = reason
         self.refunded_at = timezone.now()
 
@@ -434,7 +445,7 @@ FAILED_STATUSES = (
     PaymentStatus.ERROR,
     PaymentStatus.VOID,
 )
-UNRESOLVED_STATUSES = (PaymentStatus.PENDING, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR)
+UNRESOLVED_STATUSES = [PaymentStatus.PENDING, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR]
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
@@ -448,8 +459,25 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
     def charges(self) -> PaymentQuerySet:
         return self.filter(kind=PaymentKind.CHARGE)
 
+    def failed_charges_on(self, day: Any) -> PaymentQuerySet:
+        """A "failed payment": a charge declined, timed out, errored or Not taken,
+        attempted on ``day`` (in the current time zone). Refunds are not payments."""
+        return self.charges().failed().filter(created_at__date=day)
 
-class Payment(models.Model):
+
+# An answer is a fact: whatever the gateway says about a payment that has not
+# succeeded is recorded, even over an earlier guess (Not taken, timed out).
+NOT_SUCCEEDED = [
+    PaymentStatus.PENDING,
+    PaymentStatus.DECLINED,
+    PaymentStatus.TIMED_OUT,
+    PaymentStatus.ERROR,
+    PaymentStatus.VOID,
+]
+NOT_TAKEN = "Not taken: the request never reached the payment gateway."
+
+
+class Payment(FSMModelMixin, models.Model):
     """One call to the gateway. Recorded (Pending) before the call is made, so a
     retry or a second click with the same idempotency key never charges twice."""
 
@@ -463,8 +491,13 @@ class Payment(models.Model):
     # The key of the page request that started the latest attempt: a double
     # click or a resent form carries it again and gets this payment's answer.
     request_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
-    status = models.CharField(
-        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    # Protected: it changes only through the transitions below, and nothing
+    # leaves Succeeded, so a recorded success can never be downgraded.
+    status = FSMField(
+        max_length=10,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.PENDING,
+        protected=True,
     )
     gateway_reference = models.CharField(max_length=80, blank=True)
     failure_message = models.TextField(blank=True)
@@ -505,6 +538,34 @@ class Payment(models.Model):
         return (
             f"{self.get_kind_display()} {self.amount} {self.currency} ({self.get_status_display()})"
         )
+
+    @transition(field=status, source=NOT_SUCCEEDED, target=PaymentStatus.SUCCEEDED)
+    def succeed(self, *, reference: str) -> None:
+        """The gateway took (or gave back) the money."""
+        self.gateway_reference = reference
+        self.failure_message = ""
+        self.completed_at = timezone.now()
+
+    @transition(field=status, source=NOT_SUCCEEDED, target=PaymentStatus.DECLINED)
+    def decline(self, *, message: str) -> None:
+        self._fail(message)
+
+    @transition(field=status, source=NOT_SUCCEEDED, target=PaymentStatus.TIMED_OUT)
+    def time_out(self, *, message: str) -> None:
+        self._fail(message)
+
+    @transition(field=status, source=NOT_SUCCEEDED, target=PaymentStatus.ERROR)
+    def fail_with_error(self, *, message: str) -> None:
+        self._fail(message)
+
+    @transition(field=status, source=UNRESOLVED_STATUSES, target=PaymentStatus.VOID)
+    def void(self) -> None:
+        """Settled: the gateway never received the request."""
+        self._fail(NOT_TAKEN)
+
+    def _fail(self, message: str) -> None:
+        self.failure_message = message
+        self.completed_at = timezone.now()
 
     @property
     def failed(self) -> bool:

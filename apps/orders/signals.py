@@ -1,42 +1,16 @@
 """Domain events the orders context announces.
 
-Two kinds:
-
-**In the transaction** (present tense, may veto). Sent by the service while
-its transaction is open; a receiver's writes commit or roll back with the
-order, and a receiver may refuse by raising a ``DomainError`` with a message
-for staff, which undoes everything. This is how the catalog keeps stock
-exactly right without the orders context writing catalog rows.
-
-**After commit** (past tense). Sent with ``apps.core.events.announce`` once
-the change is durable, with ``sender=Order`` and ``event`` (the recorded
-:class:`~apps.core.events.DomainEvent`) and ``order``. For side effects.
+Each is sent **after commit** with ``apps.core.events.announce``, once the
+change is durable, with ``sender=Order`` and ``event`` (the recorded
+:class:`~apps.core.events.DomainEvent`) and ``order``. For reactions that
+are truly optional (activity, caches, emails); a step an order cannot do
+without, like taking stock, is a call to that context's ``api`` inside the
+order's transaction, not a signal.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from django.dispatch import Signal
-
-
-class StockLine(NamedTuple):
-    """One product and how many of it an order takes or gives back."""
-
-    product_id: int
-    quantity: int
-
-
-# --- In the transaction -------------------------------------------------------
-
-order_placing = Signal()
-"""An order is being placed. Arguments: ``order_number`` (str), ``lines``
-(list of :class:`StockLine`). The catalog takes the stock, never below zero,
-or raises a ``DomainError`` naming the product that is short."""
-
-order_cancelling = Signal()
-"""A pending order is being cancelled. Arguments: ``order_number`` (str),
-``lines`` (list of :class:`StockLine`). The catalog puts the stock back."""
 
 # --- After commit -------------------------------------------------------------
 
@@ -75,3 +49,7 @@ Receives ``events`` (one per order, ``event.reason`` = the market's reason)."""
 charging_resumed = Signal()
 """The market of these pending orders takes charges again (reinstated).
 Receives ``events``, one per order."""
+
+carts_purged = Signal()
+"""Abandoned carts (no items, or untouched for days) were deleted in bulk.
+Receives ``event`` (one for the whole purge, ``payload["count"]``) and ``count``."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.tables import SelectColumn, StatusColumn, TimestampColumn
+from apps.core.web.tables import SelectColumn, StatusColumn, TimestampColumn
 
 from .models import Cart, Order, cents
 

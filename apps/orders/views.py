@@ -9,51 +9,48 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
-from apps.core.bulk import bulk_response, selected_ids
-from apps.core.errors import InvalidInput, NotPermitted
-from apps.core.http import filtered, page_or_fragment, wants_fragment
-from apps.core.lists import SidebarRow, list_context
+from apps.accounts.api import StaffRequest
+from apps.activity import api as activity_api
+from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
+from apps.core.web.actions import BulkActions, Transitions, transition_bulk_actions
+from apps.core.web.http import filtered, page_or_fragment, wants_fragment
+from apps.core.web.lists import SidebarRow, list_context
 
-from . import services
+from . import selectors, services
 from .filters import OrderFilter
-from .models import Cart, CartItem, Order, OrderStatus, Payment
+from .models import Order, OrderStatus
 from .receivers import CACHE_NAMESPACE
 from .tables import CartTable, OrderTable
 
 PAGE_SIZE = 25
-# action → (label, permission)
-BULK_ACTIONS = {
-    "mark_delivered": (services.BULK_ACTIONS["mark_delivered"], "orders.deliver_order"),
-    "cancel": (services.BULK_ACTIONS["cancel"], "orders.cancel_order"),
-}
 
 
 # --- Order list, bulk actions, export -------------------------------------------
 
 
 def _sidebar_rows() -> list[SidebarRow]:
-    counts = Order.objects.counts_by_status()
+    counts = selectors.order_counts_by_status()
     return [
         ("all", "All orders", "", sum(counts.values())),
         *((value, label, f"status={value}", counts[value]) for value, label in OrderStatus.choices),
     ]
 
 
-def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     return list_context(
         request,
-        filterset=OrderFilter(request.GET, queryset=Order.objects.for_list(), request=request),
+        filterset=OrderFilter(request.GET, queryset=selectors.orders_for_list(), request=request),
         table_class=OrderTable,
-        bulk_actions=BULK_ACTIONS,
+        bulk_actions=BULK.choices(),
         bulk_confirmations={
             "cancel": (
                 "Cancel {count} orders? Their stock goes back and they can no longer be charged."
@@ -61,8 +58,8 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         },
         cache_namespace=CACHE_NAMESPACE,
         sidebar_rows=_sidebar_rows,
-        list_url="/orders/",
-        bulk_url="/orders/bulk/",
+        list_url=reverse("orders:list"),
+        bulk_url=reverse("orders:bulk"),
         noun="orders",
         sidebar_label="Order counts",
         **extra,
@@ -71,31 +68,9 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, "orders/list.html", "results")
     return render(request, template, _list_context(request))
-
-
-@require_POST
-def order_bulk(request: HttpRequest) -> HttpResponse:
-    action = request.POST.get("action", "")
-    if action not in BULK_ACTIONS:
-        raise InvalidInput("Choose Mark delivered or Cancel order for the selected orders.")
-    label, permission = BULK_ACTIONS[action]
-    if not request.user.has_perm(permission):
-        raise NotPermitted(f"Your role does not allow {label}.")
-    ids = selected_ids(request, noun="order")
-    outcome = services.bulk_transition_orders(actor=request.user, order_ids=ids, action=action)
-    return bulk_response(
-        request,
-        outcome,
-        label=label,
-        name=lambda order: order.number,
-        fragment=lambda report: render(
-            request, "orders/list.html#results", _list_context(request, report=report)
-        ),
-        list_url="/orders/",
-    )
 
 
 class _Echo:
@@ -120,13 +95,13 @@ EXPORT_COLUMNS = [
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def order_export(request: HttpRequest) -> StreamingHttpResponse:
+def order_export(request: StaffRequest) -> StreamingHttpResponse:
     """The current list (same filters and sort) as CSV, streamed row by row.
 
     Memory stays flat in the number of orders: rows come from the database
     in chunks (``iterator``) and leave as they are written.
     """
-    filterset = OrderFilter(request.GET, queryset=Order.objects.for_list(), request=request)
+    filterset = OrderFilter(request.GET, queryset=selectors.orders_for_list(), request=request)
     table = OrderTable(filtered(filterset))
     RequestConfig(request, paginate=False).configure(table)
     ordered = table.data.data  # the filtered queryset in the table's sort order
@@ -151,19 +126,13 @@ def order_export(request: HttpRequest) -> StreamingHttpResponse:
 # --- Order detail and transitions -----------------------------------------------
 
 
-def _order_or_404(number: str) -> Order:
-    queryset = Order.objects.select_related("market").prefetch_related(
-        "lines", Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk"))
-    )
-    return get_object_or_404(queryset, number=number)
-
-
-def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
+def _detail_context(request: StaffRequest, order: Order) -> dict[str, Any]:
     return {
         "order": order,
         "lines": list(order.lines.all()),
         "payments": list(order.payments.all()),
         "options": transition_options(order, request.user),
+        "timeline": activity_api.timeline("order", order.pk),
         # A fresh key per rendering: a double click or a resent form reuses
         # it and is answered without a second charge.
         "idempotency_key": uuid.uuid4().hex,
@@ -172,32 +141,36 @@ def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(number)
+def order_detail(request: StaffRequest, number: str) -> HttpResponse:
+    order = selectors.order_for_page(number)
     template = page_or_fragment(request, "orders/detail.html", "detail")
     return render(request, template, _detail_context(request, order))
 
 
-TRANSITION_INPUTS = {
-    "charge": ("idempotency_key",),
-    "ship": ("tracking_number",),
-    "refund": ("reason", "idempotency_key"),
-}
+def _render_detail(request: StaffRequest, number: str) -> HttpResponse:
+    order = selectors.order_for_page(number)
+    return render(request, "orders/detail.html#detail", _detail_context(request, order))
 
 
-@require_POST
-def order_transition(request: HttpRequest, number: str, name: str) -> HttpResponse:
-    service = services.TRANSITION_SERVICES.get(name)
-    if service is None:
-        raise Http404("No such action.")
-    order = get_object_or_404(Order.objects.all(), number=number)
-    arguments = {key: request.POST.get(key, "") for key in TRANSITION_INPUTS.get(name, ())}
-    service(actor=request.user, order_id=order.pk, **arguments)
-    order = _order_or_404(number)
-    messages.success(request, f"{order.number} is now {order.get_status_display()}.")
-    if wants_fragment(request):
-        return render(request, "orders/detail.html#detail", _detail_context(request, order))
-    return redirect(order)
+TRANSITIONS = Transitions(
+    lookup=selectors.order_or_404,
+    services=services.TRANSITION_SERVICES,
+    id_argument="order_id",
+    render=_render_detail,
+)
+
+BULK = BulkActions(
+    noun="order",
+    actions=transition_bulk_actions(Order, list(services.BULK_ACTIONS)),
+    run=lambda actor, ids, action: services.bulk_transition_orders(
+        actor=actor, order_ids=ids, action=action
+    ),
+    name=lambda order: order.number,
+    list_url_name="orders:list",
+    render_list=lambda request, extra: render(
+        request, "orders/list.html#results", _list_context(request, **extra)
+    ),
+)
 
 
 # --- Carts --------------------------------------------------------------------------
@@ -205,37 +178,53 @@ def order_transition(request: HttpRequest, number: str, name: str) -> HttpRespon
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def cart_list(request: HttpRequest) -> HttpResponse:
-    carts = Cart.objects.open().with_totals().select_related("market")
-    table = CartTable(carts)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+def cart_list(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, "orders/carts.html", "results")
-    return render(request, template, {"table": table})
+    return render(request, template, _cart_list_context(request))
 
 
-def _cart_or_404(cart_id: int) -> Cart:
-    return get_object_or_404(Cart.objects.select_related("market"), pk=cart_id)
+def _cart_list_context(request: StaffRequest) -> dict[str, Any]:
+    table = CartTable(selectors.carts_for_list())
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return {
+        "table": table,
+        "can_purge": request.user.has_perm("orders.delete_cart"),
+        "purge_days": services.ABANDONED_AFTER_DAYS,
+    }
+
+
+@require_POST
+def cart_purge(request: StaffRequest) -> HttpResponse:
+    """Bulk delete: every abandoned cart (no items, or untouched for N days) at once."""
+    try:
+        days = int(request.POST.get("days", services.ABANDONED_AFTER_DAYS))
+    except ValueError:
+        raise InvalidInput("Days is a whole number.", field="days") from None
+    count = services.purge_abandoned_carts(actor=request.user, older_than_days=days)
+    messages.success(request, f"{count} abandoned cart{'s' if count != 1 else ''} deleted.")
+    if wants_fragment(request):
+        return render(request, "orders/carts.html#results", _cart_list_context(request))
+    return redirect("orders:carts")
 
 
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
-def cart_detail(request: HttpRequest, cart_id: int) -> HttpResponse:
-    cart = _cart_or_404(cart_id)
-    items = list(CartItem.objects.filter(cart=cart).select_related("product").order_by("pk"))
+def cart_detail(request: StaffRequest, cart_id: int) -> HttpResponse:
+    detail = selectors.cart_detail(cart_id)
     context = {
-        "cart": cart,
-        "items": items,
-        "total": sum((item.line_total for item in items), 0),
-        "can_place": request.user.has_perm("orders.add_order") and bool(items),
+        "cart": detail.cart,
+        "items": detail.items,
+        "total": detail.total,
+        "can_place": request.user.has_perm("orders.add_order") and bool(detail.items),
     }
     return render(request, page_or_fragment(request, "orders/cart.html", "cart"), context)
 
 
 @require_POST
-def cart_place(request: HttpRequest, cart_id: int) -> HttpResponse:
-    cart = _cart_or_404(cart_id)
+def cart_place(request: StaffRequest, cart_id: int) -> HttpResponse:
+    cart = selectors.cart_or_404(cart_id)
     order = services.create_order_from_cart(actor=request.user, cart_id=cart.pk)
     messages.success(request, f"Order {order.number} placed: {order.total} {order.currency}.")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponseClientRedirect(order.get_absolute_url())
     return redirect(order)

@@ -1,4 +1,7 @@
-"""``{% timeline aggregate_type aggregate_id %}``: any context's page can show its history."""
+"""``{% timeline timeline %}``: any context's page shows the history its view read.
+
+The tag runs no query: the view passes ``apps.activity.api.timeline(...)``.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +9,11 @@ from typing import Any
 
 from django import template
 
-from apps.activity.models import Event
+from apps.activity.api import Timeline
 
 register = template.Library()
 
-TIMELINE_LIMIT = 50
-
 
 @register.inclusion_tag("activity/timeline.html")
-def timeline(aggregate_type: str, aggregate_id: Any) -> dict[str, Any]:
-    events = list(
-        Event.objects.for_aggregate(aggregate_type, aggregate_id)
-        .with_actor()
-        .newest_first()[:TIMELINE_LIMIT]
-    )
-    return {"events": events, "limit": TIMELINE_LIMIT}
+def timeline(history: Timeline) -> dict[str, Any]:
+    return {"events": history.events, "limit": history.limit}

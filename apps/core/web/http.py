@@ -5,19 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 
-def wants_fragment(request: HttpRequest) -> bool:
+class HtmxHttpRequest(HttpRequest):
+    """django-htmx's typed request (its documented pattern): ``request.htmx``,
+    set by ``HtmxMiddleware`` on every request."""
+
+    htmx: HtmxDetails
+
+
+def wants_fragment(request: HtmxHttpRequest) -> bool:
     """True for an htmx request that swaps part of a page.
 
     A history restore (the user went back and htmx had no snapshot) needs the
     whole page, as does any request made without htmx.
     """
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def page_or_fragment(request: HttpRequest, template: str, fragment: str) -> str:
+def page_or_fragment(request: HtmxHttpRequest, template: str, fragment: str) -> str:
     """``template`` for a full page, ``template#fragment`` for an htmx swap."""
     return f"{template}#{fragment}" if wants_fragment(request) else template
 

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django_tables2 import RequestConfig, Table
 
-from .cache import cache_version
+from apps.core.cache import cache_version
+
 from .http import filtered
 
 PAGE_SIZE = 25

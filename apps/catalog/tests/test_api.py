@@ -1,14 +1,14 @@
-"""Stock moves inside the order's transaction, through the orders context's signals."""
+"""Stock moves inside the order's transaction, through the catalog's API."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import transaction
 
+from apps.catalog.api import StockLine, reserve_stock, return_stock
 from apps.catalog.models import Product
 from apps.core.cache import cache_version
 from apps.core.errors import InvalidInput
-from apps.orders.signals import StockLine, order_cancelling, order_placing
 
 from .factories import ProductFactory
 
@@ -21,7 +21,7 @@ def _stock(*products: Product) -> list[int]:
 
 def _place(*lines: StockLine) -> None:
     with transaction.atomic():
-        order_placing.send(sender=object, order_number="ORD-1", lines=list(lines))
+        reserve_stock(lines)
 
 
 def test_placing_takes_the_stock() -> None:
@@ -54,11 +54,7 @@ def test_a_shortage_undoes_its_own_work_even_if_the_caller_carries_on() -> None:
     mug, plate = ProductFactory(stock=5), ProductFactory(stock=0)
     with transaction.atomic():
         with pytest.raises(InvalidInput, match="0 left, 1 wanted"):
-            order_placing.send(
-                sender=object,
-                order_number="ORD-2",
-                lines=[StockLine(mug.pk, 1), StockLine(plate.pk, 1)],
-            )
+            reserve_stock([StockLine(mug.pk, 1), StockLine(plate.pk, 1)])
         assert _stock(mug, plate) == [5, 0]
 
 
@@ -79,7 +75,7 @@ def test_the_whole_order_rolls_back_with_the_stock() -> None:
 
     def place_then_fail() -> None:
         with transaction.atomic():
-            order_placing.send(sender=object, order_number="ORD-3", lines=[StockLine(mug.pk, 4)])
+            reserve_stock([StockLine(mug.pk, 4)])
             raise RuntimeError("the payment gateway exploded")
 
     with pytest.raises(RuntimeError):
@@ -90,11 +86,7 @@ def test_the_whole_order_rolls_back_with_the_stock() -> None:
 def test_cancelling_puts_the_stock_back() -> None:
     mug, plate = ProductFactory(stock=0), ProductFactory(stock=1)
     with transaction.atomic():
-        order_cancelling.send(
-            sender=object,
-            order_number="ORD-4",
-            lines=[StockLine(mug.pk, 3), StockLine(plate.pk, 1)],
-        )
+        return_stock([StockLine(mug.pk, 3), StockLine(plate.pk, 1)])
     assert _stock(mug, plate) == [3, 2]
 
 
@@ -108,5 +100,5 @@ def test_stock_changes_refresh_the_sidebar_on_commit(django_capture_on_commit_ca
     placed = cache_version("catalog")
     assert placed != before
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        order_cancelling.send(sender=object, order_number="O", lines=[StockLine(mug.pk, 1)])
+        return_stock([StockLine(mug.pk, 1)])
     assert cache_version("catalog") != placed

@@ -1,0 +1,28 @@
+"""What other contexts may ask of the activity context: an aggregate's timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .models import Event
+
+TIMELINE_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The newest events of one aggregate, for its page (``{% timeline %}``)."""
+
+    events: list[Event]
+    limit: int = TIMELINE_LIMIT
+
+
+def timeline(aggregate_type: str, aggregate_id: Any) -> Timeline:
+    """What happened to one aggregate, newest first, with who did it (one query)."""
+    events = list(
+        Event.objects.for_aggregate(aggregate_type, aggregate_id)
+        .with_actor()
+        .newest_first()[:TIMELINE_LIMIT]
+    )
+    return Timeline(events=events)

@@ -1,0 +1,19 @@
+"""Reads of the catalog context: for its list and the palette."""
+
+from __future__ import annotations
+
+from .models import Product, ProductQuerySet
+
+
+def products_for_list() -> ProductQuerySet:
+    return Product.objects.with_relations()
+
+
+def counts() -> dict[str, int]:
+    """The sidebar's numbers, in one query: all, active, inactive, out of stock."""
+    return Product.objects.counts()
+
+
+def search_products(query: str, *, limit: int) -> list[Product]:
+    products = Product.objects.search(query).select_related("market").order_by("sku", "pk")
+    return list(products[:limit])

@@ -1,0 +1,32 @@
+"""Reads of the markets context: for its pages, the dashboard and the palette."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+
+from .models import Market, MarketQuerySet
+
+
+def markets() -> MarketQuerySet:
+    return Market.objects.all()
+
+
+def market_or_404(slug: str) -> Market:
+    return get_object_or_404(Market.objects.all(), slug=slug)
+
+
+def counts_by_status() -> dict[str, int]:
+    return Market.objects.counts_by_status()
+
+
+def suspended_count() -> int:
+    """The dashboard's "Suspended markets": what ``?status=suspended`` lists."""
+    return Market.objects.suspended().count()
+
+
+def slug_taken(slug: str, *, exclude_id: int | None = None) -> bool:
+    return Market.objects.slug_taken(slug, exclude_id=exclude_id)
+
+
+def search_markets(query: str, *, limit: int) -> list[Market]:
+    return list(Market.objects.search(query).order_by("name")[:limit])

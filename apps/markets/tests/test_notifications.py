@@ -1,0 +1,94 @@
+"""A market's creator is emailed (text and HTML) when it is created, published,
+suspended or reinstated: by a background job recorded in the event's own
+transaction (the outbox) and run after it commits."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from apps.core.models import Job
+from apps.markets import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _create(manager, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.create_market(
+            actor=manager, name="Berlin Vintage", currency="EUR", description="Old things"
+        )
+
+
+def test_the_creator_is_emailed_after_commit_only(
+    manager, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        market = services.create_market(actor=manager, name="Berlin Vintage", currency="EUR")
+        assert mailoutbox == []  # not before commit
+        # The outbox: the job is recorded with the change, and runs after the commit.
+        assert Job.objects.filter(name="creator_email").exists()
+    assert callbacks
+    [email] = mailoutbox
+    assert email.to == [f"{manager.get_full_name()} <{manager.email}>"]
+    assert email.subject == "Your market Berlin Vintage was created"
+    assert "Berlin Vintage was created as a Draft." in email.body
+    [(html, mimetype)] = email.alternatives
+    assert mimetype == "text/html" and "<strong>Berlin Vintage</strong>" in html
+    job = Job.objects.get(name="creator_email")
+    assert (job.context, job.subject_id) == ("markets", str(market.pk))
+
+
+def test_no_email_when_the_change_is_rolled_back(
+    manager, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    def create_then_fail() -> None:
+        with transaction.atomic():
+            services.create_market(actor=manager, name="Gone", currency="EUR")
+            raise RuntimeError("rolled back")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        create_then_fail()
+    assert mailoutbox == []
+    assert not Job.objects.filter(name="creator_email").exists()
+
+
+def test_published_suspended_and_reinstated_each_tell_the_creator(
+    manager, superuser, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    market = _create(manager, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_market(actor=superuser, market_id=market.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.suspend_market(actor=superuser, market_id=market.pk, reason="Chargebacks")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reinstate_market(actor=superuser, market_id=market.pk)
+    assert [email.subject for email in mailoutbox] == [
+        "Your market Berlin Vintage was created",
+        "Your market Berlin Vintage is live",
+        "Your market Berlin Vintage was suspended",
+        "Your market Berlin Vintage is active again",
+    ]
+    # Told to the creator, whoever acted.
+    assert {tuple(email.to) for email in mailoutbox} == {
+        (f"{manager.get_full_name()} <{manager.email}>",)
+    }
+    assert "Reason: Chargebacks" in mailoutbox[2].body
+
+
+def test_a_rolled_back_suspension_sends_nothing(
+    manager, superuser, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    market = _create(manager, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_market(actor=superuser, market_id=market.pk)
+    mailoutbox.clear()
+
+    def suspend_then_fail() -> None:
+        with transaction.atomic():
+            services.suspend_market(actor=superuser, market_id=market.pk, reason="Oops")
+            raise RuntimeError("rolled back")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        suspend_then_fail()
+    assert mailoutbox == []

@@ -1,0 +1,122 @@
+"""Reads of the orders context: every query a view, the dashboard, the palette,
+a filter or a template needs, named in the staff's words.
+
+One definition per business term: "awaiting payment", "to ship" and "failed
+payment" are each defined once here (on the QuerySets they use), so the
+dashboard's numbers always equal the rows their links open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from apps.catalog import api as catalog_api
+
+from .models import (
+    AWAITING_PAYMENT,
+    TO_SHIP,
+    Cart,
+    CartItem,
+    CartQuerySet,
+    Order,
+    OrderQuerySet,
+    Payment,
+)
+
+
+@dataclass(frozen=True)
+class CartLine:
+    """One item of a cart with its product as the catalog has it now."""
+
+    product_name: str
+    product_sku: str
+    product_price: Decimal
+    product_active: bool
+    product_stock: int
+    quantity: int
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.product_price * self.quantity
+
+
+@dataclass(frozen=True)
+class CartDetail:
+    cart: Cart
+    items: list[CartLine]
+    total: Decimal
+
+
+def carts_for_list() -> CartQuerySet:
+    """Carts with something in them, with their item count and total."""
+    return Cart.objects.open().with_totals().select_related("market")
+
+
+def cart_or_404(cart_id: int) -> Cart:
+    return get_object_or_404(Cart.objects.select_related("market"), pk=cart_id)
+
+
+def cart_detail(cart_id: int) -> CartDetail:
+    """A cart, its items with the products' current details, and its total."""
+    cart = cart_or_404(cart_id)
+    rows = catalog_api.with_product_details(
+        CartItem.objects.filter(cart=cart), relation="product"
+    ).order_by("pk")
+    fields = [f"product_{field}" for field in catalog_api.PRODUCT_DETAILS]
+    items = [CartLine(*row) for row in rows.values_list(*fields, "quantity")]
+    total = sum((item.line_total for item in items), Decimal(0))
+    return CartDetail(cart=cart, items=items, total=total)
+
+
+def orders_for_list() -> OrderQuerySet:
+    return Order.objects.for_list()
+
+
+def order_or_404(number: str) -> Order:
+    return get_object_or_404(Order.objects.all(), number=number)
+
+
+def order_for_page(number: str) -> Order:
+    """An order with its market, lines and payments (oldest first), for its page."""
+    queryset = Order.objects.select_related("market").prefetch_related(
+        "lines", Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk"))
+    )
+    return get_object_or_404(queryset, number=number)
+
+
+def order_counts_by_status() -> dict[str, int]:
+    return Order.objects.counts_by_status()
+
+
+def search_orders(query: str, *, limit: int) -> list[Order]:
+    return list(Order.objects.search(query).order_by("-placed_at", "-pk")[:limit])
+
+
+def failed_payment_orders_on(day: Any) -> OrderQuerySet:
+    """Orders with a failed charge (declined, timed out, errored or Not taken) on ``day``."""
+    return Order.objects.with_failed_payment_on(day)
+
+
+def awaiting_payment_status() -> str:
+    """The list filter value of "Awaiting payment" (``OrderQuerySet.awaiting_payment``)."""
+    return AWAITING_PAYMENT
+
+
+def to_ship_status() -> str:
+    """The list filter value of "To ship" (``OrderQuerySet.to_ship``)."""
+    return TO_SHIP
+
+
+def failed_payment_order_count(day: Any) -> int:
+    """How many orders the list filtered by ``failed_payment_on=day`` shows."""
+    return Order.objects.with_failed_payment_on(day).count()
+
+
+def revenue_by_currency(*, paid_since: Any) -> dict[str, Decimal]:
+    """Money taken and kept since ``paid_since``, per currency."""
+    return Order.objects.filter(paid_at__gte=paid_since).revenue_by_currency()

@@ -1,0 +1,33 @@
+"""What every use case of the orders context shares: its name, its error, its events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.accounts.api import User
+from apps.core.errors import DomainError
+from apps.core.events import DomainEvent
+
+from ..models import (
+    Order,
+)
+
+CONTEXT = "orders"
+
+
+class PaymentFailed(DomainError):
+    """The gateway declined, timed out or failed. The order is unchanged; the
+    failed Payment is recorded with the gateway's message."""
+
+    http_status = 402
+
+
+def _event(order: Order, name: str, actor: User | None, **details: Any) -> DomainEvent:
+    return DomainEvent.of(order, context=CONTEXT, name=name, actor=actor, **details)
+
+
+def _locked_order(order_id: int) -> Order:
+    try:
+        return Order.objects.select_for_update().select_related("market").get(pk=order_id)
+    except Order.DoesNotExist:
+        raise DomainError("That order does not exist (any more).") from None

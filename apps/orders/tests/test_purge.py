@@ -1,0 +1,87 @@
+"""Bulk delete: abandoned carts (no items, or untouched for N days) go in set-based
+DELETEs, counted, recorded as one event; by command and on /carts/."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.activity.models import Event
+from apps.catalog.tests.factories import ProductFactory
+from apps.core.errors import NotPermitted
+from apps.orders import services
+from apps.orders.models import Cart, CartItem
+
+from .factories import CartFactory, CartItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _carts() -> tuple[Cart, Cart, Cart]:
+    """An empty cart, one untouched for 40 days, one in use."""
+    empty = CartFactory()
+    old = CartFactory()
+    CartItemFactory(cart=old, product=ProductFactory(market=old.market, stock=5))
+    Cart.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=40))
+    fresh = CartFactory()
+    CartItemFactory(cart=fresh, product=ProductFactory(market=fresh.market, stock=5))
+    return empty, old, fresh
+
+
+def test_purge_deletes_empty_and_stale_carts_in_bulk_and_records_one_event(superuser) -> None:
+    empty, old, fresh = _carts()
+    with CaptureQueriesContext(connection) as captured:
+        count = services.purge_abandoned_carts(actor=superuser, older_than_days=30)
+    assert count == 2
+    assert list(Cart.objects.all()) == [fresh]
+    assert not CartItem.objects.filter(cart_id__in=[empty.pk, old.pk]).exists()
+    deletes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("DELETE")]
+    # One DELETE of the carts (and one of their items): none per cart.
+    assert len([sql for sql in deletes if 'orders_cart"' in sql.split("WHERE")[0]]) == 1
+    assert len(deletes) == 2
+    [event] = Event.objects.filter(name="carts_purged")
+    assert (event.payload["count"], event.actor_id) == (2, superuser.pk)
+    assert event.aggregate_label == "2 abandoned carts"
+
+
+def test_nothing_to_purge_records_nothing(superuser) -> None:
+    assert services.purge_abandoned_carts(actor=superuser, older_than_days=30) == 0
+    assert not Event.objects.filter(name="carts_purged").exists()
+
+
+def test_purging_needs_the_permission(agent) -> None:
+    CartFactory()
+    with pytest.raises(NotPermitted, match=r"Your role does not allow purging carts\."):
+        services.purge_abandoned_carts(actor=agent, older_than_days=30)
+    assert Cart.objects.count() == 1
+
+
+def test_the_command_reports_how_many_went() -> None:
+    _carts()
+    out = StringIO()
+    call_command("purge_carts", "--days", "30", stdout=out)
+    assert out.getvalue().strip() == "2 abandoned carts deleted."
+    [event] = Event.objects.filter(name="carts_purged")
+    assert event.actor_id is None
+
+
+def test_the_carts_page_purges_and_says_how_many(client: Client, superuser) -> None:
+    _carts()
+    client.force_login(superuser)
+    assert "Purge abandoned carts" in client.get("/carts/").content.decode()
+    response = client.post("/carts/purge/", {"days": "30"}, follow=True)
+    assert "2 abandoned carts deleted." in response.content.decode()
+    assert Cart.objects.count() == 1
+
+
+def test_the_purge_button_is_only_for_those_who_may(client: Client, agent) -> None:
+    client.force_login(agent)
+    assert "Purge abandoned carts" not in client.get("/carts/").content.decode()
+    assert client.post("/carts/purge/", {"days": "30"}).status_code == 403
