@@ -339,11 +339,31 @@ def attempt(
         function(**job.arguments)
     except Exception as error:
         _reset_broken_connections(error)
-        _record_failure(background_task, job, error)
+        _record_failure(background_task, job, error, token=token)
         raise
-    job.status = JobStatus.SUCCEEDED
-    job.save(update_fields=["status", "updated_at"])
+    with transaction.atomic():
+        if not _still_ours(job, token):
+            return
+        job.status = JobStatus.SUCCEEDED
+        job.save(update_fields=["status", "updated_at"])
     logger.info("work job=%s %s: succeeded on attempt %d", job.pk, job, job.attempts)
+
+
+def _still_ours(job: Job, token: str) -> bool:
+    """Whether this attempt still owns ``job`` (locks the row; call in a transaction).
+
+    A slow attempt may be overtaken: the job looked stuck, a superuser pressed
+    Retry now and a newer attempt ran (and perhaps sent the email). The slow
+    one's outcome must not overwrite the newer one's.
+    """
+    mine = (
+        Job.objects.select_for_update()
+        .filter(pk=job.pk, token=token, status=JobStatus.RUNNING)
+        .exists()
+    )
+    if not mine:
+        logger.info("work job=%s: outcome of a superseded attempt dropped", job.pk)
+    return mine
 
 
 def _reset_broken_connections(error: Exception) -> None:
@@ -364,7 +384,7 @@ def _reset_broken_connections(error: Exception) -> None:
             connection.close()
 
 
-def _record_failure(background_task: Task, job: Job, error: Exception) -> None:
+def _record_failure(background_task: Task, job: Job, error: Exception, *, token: str) -> None:
     job.last_error = describe(error)
     retry = (
         is_transient(error)
@@ -372,6 +392,8 @@ def _record_failure(background_task: Task, job: Job, error: Exception) -> None:
         and background_task.get_backend().supports_defer
     )
     with transaction.atomic():
+        if not _still_ours(job, token):
+            return
         if retry:
             delay = retry_delay(job.attempts)
             job.status = JobStatus.RETRYING

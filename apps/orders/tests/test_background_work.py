@@ -12,6 +12,7 @@ import errno
 import smtplib
 import socket
 import ssl
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -527,3 +528,36 @@ def test_an_email_recorded_by_a_concurrent_run_counts_as_sent(agent, port: int) 
     services.record_email_sent(**arguments)  # the other worker: no IntegrityError
     assert SentEmail.objects.count() == 1
     assert timeline(order).count("confirmation_email_sent") == 1
+
+
+def test_a_superseded_attempt_never_overwrites_the_newer_outcome(agent, port: int) -> None:
+    # A slow attempt: meanwhile its job looked stuck, a superuser pressed
+    # Retry now and a newer attempt took it over. The slow one then fails for
+    # good; that must not mark failed a job that is no longer its own.
+    order = place_order(agent)
+    job = Job.objects.get(name="confirmation_email")
+    job.status = JobStatus.QUEUED
+    job.save(update_fields=["status"])
+
+    def overtaken_then_refused(**arguments: Any) -> None:
+        Job.objects.filter(pk=job.pk).update(token=str(uuid.uuid4()), status=JobStatus.QUEUED)
+        raise smtplib.SMTPRecipientsRefused({"ada@example.com": (550, b"no such user")})
+
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        work.attempt(
+            tasks.send_order_email, job_id=job.pk, token=str(job.token),
+            function=overtaken_then_refused,
+        )  # fmt: skip
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED  # the newer attempt's, untouched
+    assert "confirmation_email_failed" not in timeline(order)
+
+    def overtaken_then_done(**arguments: Any) -> None:
+        Job.objects.filter(pk=job.pk).update(token=str(uuid.uuid4()), status=JobStatus.FAILED)
+
+    job.refresh_from_db()
+    work.attempt(
+        tasks.send_order_email, job_id=job.pk, token=str(job.token), function=overtaken_then_done
+    )
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
