@@ -154,12 +154,10 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return counts
 
     def with_failed_payment_on(self, day: Any) -> OrderQuerySet:
-        """Orders whose charge was declined, timed out or errored on ``day``."""
-        failed = [PaymentStatus.DECLINED, PaymentStatus.TIMED_OUT, PaymentStatus.ERROR]
+        """Orders with a charge attempt made on ``day`` that failed: declined,
+        timed out, errored, or settled later as Not taken."""
         return self.filter(
-            pk__in=Payment.objects.charges()
-            .filter(status__in=failed, created_at__date=day)
-            .values("order")
+            pk__in=Payment.objects.charges().failed().filter(created_at__date=day).values("order")
         )
 
     def revenue_by_currency(self) -> dict[str, Decimal]:
