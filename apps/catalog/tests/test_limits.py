@@ -17,6 +17,7 @@ from apps.activity.models import Event
 from apps.catalog import services
 from apps.catalog.models import Category, Product, Tag
 from apps.core.errors import InvalidInput
+from apps.core.tests.conventions import assert_keyword_only
 from apps.markets.tests.factories import MarketFactory
 
 from .factories import CategoryFactory, ProductFactory, TagFactory
@@ -186,3 +187,7 @@ def test_deactivating_records_where_each_product_came_from(manager) -> None:
     fresh = Product.objects.get(pk=on.pk)
     assert not fresh.active and fresh.updated_at > on.updated_at
     assert event.occurred_at == fresh.updated_at
+
+
+def test_services_take_keyword_arguments_only() -> None:
+    assert_keyword_only(services)

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from apps.activity.models import Event
 from apps.core.errors import DomainError, InvalidInput, NotPermitted
+from apps.core.tests.conventions import assert_keyword_only
 from apps.markets import services
 from apps.markets.models import Market, MarketStatus
 
@@ -173,3 +174,7 @@ def test_reads_and_links() -> None:
     assert list(Market.objects.archived()) == [market]
     assert list(Market.objects.search("HARBOUR fish")) == [market]
     assert list(Market.objects.search("harbour cod")) == []
+
+
+def test_services_and_transitions_take_keyword_arguments_only() -> None:
+    assert_keyword_only(services, Market)

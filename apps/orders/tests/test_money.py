@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.activity.models import Event
 from apps.catalog.tests.factories import ProductFactory
+from apps.core.tests.conventions import assert_keyword_only
 from apps.markets.models import Currency
 from apps.orders import services
 from apps.orders.models import (
@@ -163,6 +164,16 @@ def test_a_call_is_in_flight_for_five_minutes_then_taken_as_lost() -> None:
     assert not Order.objects.get().has_payment_in_flight(PaymentKind.CHARGE)
     declined = _payment(OrderFactory(), PaymentStatus.DECLINED)
     assert not declined.in_flight
+    refunding = OrderFactory(status=PD)
+    _payment(refunding, PaymentStatus.PENDING, kind=PaymentKind.REFUND)
+    refunding = Order.objects.get(pk=refunding.pk)
+    assert refunding.has_payment_in_flight(PaymentKind.REFUND)
+    assert not refunding.has_payment_in_flight(PaymentKind.CHARGE)
+
+
+def test_services_and_transitions_take_keyword_arguments_only() -> None:
+    """A positional argument would let a tracking number pass for a reason."""
+    assert_keyword_only(services, Order)
 
 
 def test_payment_reads_as_staff_see_it() -> None:
