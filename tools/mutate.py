@@ -48,10 +48,12 @@ MODULES: dict[str, list[str]] = {
         f"{ORDERS}test_refunds.py",
         f"{ORDERS}test_limits.py",
         f"{ORDERS}test_services.py",
+        f"{ORDERS}test_transactions.py",
     ],
     "apps/orders/services.py": [
         f"{ORDERS}test_refunds.py",
         f"{ORDERS}test_limits.py",
+        f"{ORDERS}test_transactions.py",
         f"{ORDERS}test_services.py",
         f"{ORDERS}test_money.py",
         f"{ORDERS}test_concurrency.py",

@@ -1,0 +1,228 @@
+"""Transaction boundaries of the orders context, and the rare paths they protect.
+
+A row is locked (``select_for_update``) only inside a transaction: on
+PostgreSQL a lock outside one is an error, and on every database a change
+that fails half-way must leave nothing behind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models.query import QuerySet
+from django.utils import timezone
+
+from apps.catalog.tests.factories import ProductFactory
+from apps.core.errors import DomainError, InvalidInput, TransitionNotAllowed
+from apps.orders import services
+from apps.orders.models import Cart, CartItem, Order, OrderStatus, Payment, PaymentStatus
+from apps.orders.payments import GatewayResult, Outcome
+
+from .factories import CartFactory, CartItemFactory, OrderFactory
+
+PD = OrderStatus.PAID
+
+
+@pytest.fixture
+def locks(monkeypatch) -> list[tuple[str, bool]]:
+    """Every select_for_update: (model, whether a transaction was open)."""
+    seen: list[tuple[str, bool]] = []
+    real = QuerySet.select_for_update
+
+    def spy(self: QuerySet, *args: Any, **kwargs: Any) -> QuerySet:
+        seen.append((self.model.__name__, connection.in_atomic_block))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    return seen
+
+
+def _place(agent: Any) -> Order:
+    cart = CartFactory()
+    CartItemFactory(cart=cart, product=ProductFactory(market=cart.market, stock=3), quantity=1)
+    return services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+
+
+SERVICES: dict[str, Callable[[Any, Any, Order], Any]] = {
+    "charge": lambda agent, finance, order: services.charge_payment(
+        actor=agent, order_id=order.pk, idempotency_key="k"
+    ),
+    "cancel": lambda agent, finance, order: services.cancel_order(actor=agent, order_id=order.pk),
+    "ship": lambda agent, finance, order: services.ship_order(
+        actor=agent, order_id=order.pk, tracking_number="TRK"
+    ),
+    "deliver": lambda agent, finance, order: services.mark_delivered(
+        actor=agent, order_id=order.pk
+    ),
+    "refund": lambda agent, finance, order: services.refund_order(
+        actor=finance, order_id=order.pk, reason="Broken", idempotency_key="r"
+    ),
+}
+STATES = {
+    "charge": OrderStatus.PENDING,
+    "cancel": OrderStatus.PENDING,
+    "ship": PD,
+    "deliver": OrderStatus.SHIPPED,
+    "refund": OrderStatus.DELIVERED,
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", list(SERVICES))
+def test_every_lock_is_taken_inside_a_transaction(
+    request, role_groups, name: str, locks: list[tuple[str, bool]]
+) -> None:
+    agent, finance = request.getfixturevalue("agent"), request.getfixturevalue("finance")
+    order = OrderFactory(status=STATES[name])
+    SERVICES[name](agent, finance, order)
+    assert locks and all(in_transaction for _, in_transaction in locks), locks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_placing_locks_the_cart_inside_its_transaction(
+    role_groups, agent, locks: list[tuple[str, bool]]
+) -> None:
+    _place(agent)
+    assert locks == [("Cart", True)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cart_whose_items_cannot_be_saved_leaves_no_cart(monkeypatch) -> None:
+    product = ProductFactory()
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(CartItem.objects, "bulk_create", fail)
+    with pytest.raises(RuntimeError):
+        services.create_cart(
+            market_id=product.market_id, customer_name="Ann", customer_email="a@example.com",
+            payment_token="tok_visa", items=[(product.pk, 1)],
+        )  # fmt: skip
+    assert not Cart.objects.exists()
+
+
+# --- Settling -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_settling_skips_a_call_in_flight_and_settles_the_lost_ones_after_it(agent) -> None:
+    order = OrderFactory()
+    now = timezone.now()
+    Payment.objects.create(
+        order=order, kind="charge", amount=order.total, currency="EUR", gateway="sandbox",
+        idempotency_key="in-flight", created_at=now - timedelta(minutes=1),
+    )  # fmt: skip
+    lost = Payment.objects.create(
+        order=order, kind="charge", amount=order.total, currency="EUR", gateway="sandbox",
+        idempotency_key="lost", status=PaymentStatus.ERROR, created_at=now,
+    )  # fmt: skip
+    with pytest.raises(TransitionNotAllowed, match="charge is in progress"):
+        services.cancel_order(actor=agent, order_id=order.pk)
+    lost.refresh_from_db()
+    assert lost.status == PaymentStatus.VOID
+    assert Payment.objects.get(idempotency_key="in-flight").status == PaymentStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_an_answer_recorded_while_the_gateway_was_asked_is_kept(agent, sandbox) -> None:
+    """The worker that made the call answered meanwhile: its answer stands."""
+    order = OrderFactory(payment_token="tok_timeout")
+    with pytest.raises(services.PaymentFailed):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k1")
+    payment = Payment.objects.get()
+
+    def lookup_while_the_worker_records(*, idempotency_key: str) -> None:
+        Payment.objects.filter(pk=payment.pk).update(
+            status=PaymentStatus.DECLINED, failure_message="Card declined."
+        )
+        return None
+
+    sandbox.lookup = lookup_while_the_worker_records
+    services.cancel_order(actor=agent, order_id=order.pk)
+    payment.refresh_from_db()
+    assert (payment.status, payment.failure_message) == (PaymentStatus.DECLINED, "Card declined.")
+
+
+# --- Placing --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_cart_of_one_cent_is_placed(agent) -> None:
+    cart = CartFactory()
+    CartItemFactory(cart=cart, product=ProductFactory(market=cart.market, price=Decimal("0.01")))
+    order = services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert order.total == Decimal("0.01")
+
+
+@pytest.mark.django_db
+def test_a_taken_order_number_is_drawn_again(agent, monkeypatch) -> None:
+    OrderFactory(number="ORD-TAKEN")
+    numbers = iter(["ORD-TAKEN", "ORD-TAKEN", "ORD-FREE1"])
+    monkeypatch.setattr(services, "new_order_number", lambda: next(numbers))
+    assert _place(agent).number == "ORD-FREE1"
+
+
+@pytest.mark.django_db
+def test_after_five_taken_numbers_placing_asks_to_try_again(agent, monkeypatch) -> None:
+    OrderFactory(number="ORD-TAKEN")
+    draws: list[str] = []
+
+    def taken() -> str:
+        draws.append("ORD-TAKEN")
+        return "ORD-TAKEN"
+
+    monkeypatch.setattr(services, "new_order_number", taken)
+    with pytest.raises(DomainError, match="Could not allocate an order number"):
+        _place(agent)
+    assert len(draws) == 5
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_gateway_keys_name_the_kind_and_the_order(agent, finance) -> None:
+    order = OrderFactory()
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    services.refund_order(actor=finance, order_id=order.pk, reason="x", idempotency_key="r")
+    charge, refund = Payment.objects.order_by("pk")
+    assert re.fullmatch(rf"charge-{order.number}-[0-9a-f]{{16}}", charge.idempotency_key)
+    assert re.fullmatch(rf"refund-{order.number}-[0-9a-f]{{16}}", refund.idempotency_key)
+    assert (charge.payment_token, charge.gateway) == ("tok_visa", "sandbox")
+
+
+@pytest.mark.django_db
+def test_an_unknown_bulk_action_is_refused(agent) -> None:
+    order = OrderFactory()
+    with pytest.raises(InvalidInput, match="Unknown bulk action 'ship'"):
+        services.bulk_transition_orders(actor=agent, order_ids=[order.pk], action="ship")
+    outcome = services.bulk_transition_orders(actor=agent, order_ids=[order.pk], action="cancel")
+    assert [o.pk for o in outcome.done] == [order.pk] and outcome.skipped == []
+
+
+@pytest.mark.django_db
+def test_an_order_or_cart_that_does_not_exist(agent) -> None:
+    with pytest.raises(DomainError, match="That order does not exist"):
+        services.mark_delivered(actor=agent, order_id=0)
+    with pytest.raises(DomainError, match="That cart does not exist"):
+        services.create_order_from_cart(actor=agent, cart_id=0)
+
+
+@pytest.mark.django_db
+def test_a_late_answer_for_a_failed_charge_is_still_a_success(agent) -> None:
+    """A decline recorded, then the gateway says it captured after all: recorded, Paid."""
+    order = OrderFactory()
+    payment = Payment.objects.create(
+        order=order, kind="charge", amount=order.total, currency="EUR", gateway="sandbox",
+        idempotency_key="k", status=PaymentStatus.DECLINED,
+    )  # fmt: skip
+    services._record_answer(
+        actor=agent, payment_id=payment.pk, answer=GatewayResult(Outcome.SUCCEEDED, reference="c")
+    )
+    order.refresh_from_db()
+    assert order.status == PD
