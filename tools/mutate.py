@@ -58,16 +58,26 @@ MODULES: dict[str, list[str]] = {
         f"{ORDERS}test_money.py",
         f"{ORDERS}test_concurrency.py",
     ],
-    "apps/markets/models.py": [f"{MARKETS}test_models.py", f"{MARKETS}test_services.py"],
-    "apps/markets/services.py": [f"{MARKETS}test_services.py"],
-    "apps/catalog/models.py": [f"{CATALOG}test_models.py", f"{CATALOG}test_services.py"],
-    "apps/catalog/services.py": [f"{CATALOG}test_services.py"],
+    "apps/markets/models.py": [
+        f"{MARKETS}test_rules.py",
+        f"{MARKETS}test_models.py",
+        f"{MARKETS}test_services.py",
+    ],
+    "apps/markets/services.py": [f"{MARKETS}test_rules.py", f"{MARKETS}test_services.py"],
+    "apps/catalog/models.py": [
+        f"{CATALOG}test_limits.py",
+        f"{CATALOG}test_models.py",
+        f"{CATALOG}test_services.py",
+    ],
+    "apps/catalog/services.py": [f"{CATALOG}test_limits.py", f"{CATALOG}test_services.py"],
     "apps/core/transitions.py": [
         "apps/core/tests/",
         f"{MARKETS}test_models.py",
         f"{ORDERS}test_models.py",
+        f"{MARKETS}test_rules.py",
         f"{MARKETS}test_services.py",
         f"{ORDERS}test_services.py",
+        f"{ORDERS}test_refunds.py",
     ],
 }
 

@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.dispatch import receiver
 
 from apps.activity.models import Event
 from apps.catalog import services
 from apps.catalog.models import Category, Product, Tag
 from apps.core.errors import InvalidInput
+from apps.core.events import events_recorded
 from apps.core.tests.conventions import assert_keyword_only
 from apps.markets.tests.factories import MarketFactory
 
@@ -191,3 +193,43 @@ def test_deactivating_records_where_each_product_came_from(manager) -> None:
 
 def test_services_take_keyword_arguments_only() -> None:
     assert_keyword_only(services)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_locks_its_rows_inside_its_transaction(role_groups, manager, locks) -> None:
+    product = ProductFactory()
+    services.set_products_active(actor=manager, product_ids=[product.pk], active=False)
+    assert locks == [("Product", True)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "create",
+    [
+        lambda actor, category: services.create_category(actor=actor, name="Garden"),
+        lambda actor, category: services.create_tag(actor=actor, name="Garden"),
+        lambda actor, category: services.create_product(
+            actor=actor, market_id=MarketFactory().pk, category_id=category.pk,
+            name="Oak", sku="O-1", price="1", stock=1,
+        ),
+        lambda actor, category: services.set_products_active(
+            actor=actor, product_ids=[ProductFactory(category=category).pk], active=False
+        ),
+    ],
+    ids=["category", "tag", "product", "deactivate"],
+)  # fmt: skip
+def test_nothing_is_written_when_the_event_cannot_be_recorded(role_groups, manager, create) -> None:
+    category = CategoryFactory(name="Shelf")
+
+    @receiver(events_recorded, weak=False, dispatch_uid="test.explode")
+    def explode(sender: type, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    try:
+        with pytest.raises(RuntimeError):
+            create(manager, category)
+    finally:
+        events_recorded.disconnect(dispatch_uid="test.explode")
+    assert list(Category.objects.values_list("name", flat=True)) == ["Shelf"]
+    assert not Tag.objects.exists()
+    assert list(Product.objects.values_list("active", flat=True)) in ([], [True])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.dispatch import receiver
 
 from apps.activity.models import Event
 from apps.core.errors import DomainError, InvalidInput, NotPermitted
+from apps.core.events import events_recorded
 from apps.core.tests.conventions import assert_keyword_only
 from apps.markets import services
 from apps.markets.models import Market, MarketStatus
@@ -178,3 +180,32 @@ def test_reads_and_links() -> None:
 
 def test_services_and_transitions_take_keyword_arguments_only() -> None:
     assert_keyword_only(services, Market)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_lock_is_taken_inside_a_transaction(role_groups, manager, locks) -> None:
+    market = MarketFactory()
+    services.update_market(actor=manager, market_id=market.pk, name="Renamed")
+    services.publish_market(actor=manager, market_id=market.pk)
+    services.suspend_market(actor=manager, market_id=market.pk, reason="Fraud")
+    services.reinstate_market(actor=manager, market_id=market.pk)
+    services.suspend_market(actor=manager, market_id=market.pk, reason="Again")
+    services.archive_market(actor=manager, market_id=market.pk)
+    assert locks == [("Market", True)] * 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_market_whose_event_cannot_be_recorded_is_not_created(role_groups, manager) -> None:
+    @receiver(events_recorded, weak=False, dispatch_uid="test.explode")
+    def explode(sender: type, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    try:
+        with pytest.raises(RuntimeError):
+            services.create_market(actor=manager, name="Alpha", currency="EUR")
+        market = MarketFactory(name="Beta")
+        with pytest.raises(RuntimeError):
+            services.update_market(actor=manager, market_id=market.pk, name="Gamma")
+    finally:
+        events_recorded.disconnect(dispatch_uid="test.explode")
+    assert list(Market.objects.values_list("name", flat=True)) == ["Beta"]

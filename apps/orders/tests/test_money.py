@@ -149,7 +149,7 @@ def test_replaying_the_key_of_a_charge_not_taken_answers_the_failure(agent, sand
     )
 
 
-def test_a_call_is_in_flight_for_five_minutes_then_taken_as_lost() -> None:
+def test_a_call_is_in_flight_for_five_minutes_then_taken_as_lost(monkeypatch) -> None:
     assert timedelta(minutes=5) == PAYMENT_STALE_AFTER
     order = OrderFactory()
     now = timezone.now()
@@ -164,6 +164,10 @@ def test_a_call_is_in_flight_for_five_minutes_then_taken_as_lost() -> None:
     assert not Order.objects.get().has_payment_in_flight(PaymentKind.CHARGE)
     declined = _payment(OrderFactory(), PaymentStatus.DECLINED)
     assert not declined.in_flight
+    at_the_limit = _payment(OrderFactory(), PaymentStatus.PENDING, created_at=now)
+    monkeypatch.setattr(timezone, "now", lambda: now + PAYMENT_STALE_AFTER)
+    assert not at_the_limit.in_flight  # five minutes on the dot: lost
+    monkeypatch.undo()
     refunding = OrderFactory(status=PD)
     _payment(refunding, PaymentStatus.PENDING, kind=PaymentKind.REFUND)
     refunding = Order.objects.get(pk=refunding.pk)

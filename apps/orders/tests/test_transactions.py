@@ -14,8 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.models.query import QuerySet
 from django.utils import timezone
 
 from apps.catalog.tests.factories import ProductFactory
@@ -27,20 +25,6 @@ from apps.orders.payments import GatewayResult, Outcome
 from .factories import CartFactory, CartItemFactory, OrderFactory
 
 PD = OrderStatus.PAID
-
-
-@pytest.fixture
-def locks(monkeypatch) -> list[tuple[str, bool]]:
-    """Every select_for_update: (model, whether a transaction was open)."""
-    seen: list[tuple[str, bool]] = []
-    real = QuerySet.select_for_update
-
-    def spy(self: QuerySet, *args: Any, **kwargs: Any) -> QuerySet:
-        seen.append((self.model.__name__, connection.in_atomic_block))
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "select_for_update", spy)
-    return seen
 
 
 def _place(agent: Any) -> Order:
