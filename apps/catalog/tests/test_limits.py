@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.dispatch import receiver
 
 from apps.activity.models import Event
-from apps.catalog import services
+from apps.catalog import services, signals
 from apps.catalog.models import Category, Product, Tag
 from apps.core.errors import InvalidInput
 from apps.core.events import events_recorded
@@ -233,3 +233,39 @@ def test_nothing_is_written_when_the_event_cannot_be_recorded(role_groups, manag
     assert list(Category.objects.values_list("name", flat=True)) == ["Shelf"]
     assert not Tag.objects.exists()
     assert list(Product.objects.values_list("active", flat=True)) in ([], [True])
+
+
+@pytest.mark.parametrize(
+    ("create", "kind"), [(services.create_category, "category"), (services.create_tag, "tag")]
+)
+def test_category_and_tag_announce_their_own_signal_on_commit(
+    manager, django_capture_on_commit_callbacks, create, kind: str
+) -> None:
+    heard: list[tuple[str, str]] = []
+
+    def listener(name: str) -> Any:
+        def listen(sender: type, event: Any, **kwargs: Any) -> None:
+            heard.append((name, kwargs[kind].name))
+
+        return listen
+
+    category_listener, tag_listener = listener("category_created"), listener("tag_created")
+    signals.category_created.connect(category_listener, dispatch_uid="test.category")
+    signals.tag_created.connect(tag_listener, dispatch_uid="test.tag")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            create(actor=manager, name="Garden")
+            assert heard == []  # not before commit
+    finally:
+        signals.category_created.disconnect(dispatch_uid="test.category")
+        signals.tag_created.disconnect(dispatch_uid="test.tag")
+    assert heard == [(f"{kind}_created", "Garden")]
+
+
+def test_one_item_in_stock_is_in_stock() -> None:
+    one, none = ProductFactory(stock=1), ProductFactory(stock=0)
+    assert list(Product.objects.in_stock()) == [one]
+    assert list(Product.objects.out_of_stock()) == [none]
+    assert Product.objects.counts()["out_of_stock"] == 1
+    assert (one.status, one.get_status_display()) == ("active", "Active")
+    assert one.get_absolute_url() == f"/products/?q={one.sku}"

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.dispatch import receiver
 
 from apps.activity.models import Event
-from apps.core.errors import DomainError, InvalidInput, NotPermitted
+from apps.core.errors import DomainError, InvalidInput, NotPermitted, TransitionNotAllowed
 from apps.core.events import events_recorded
 from apps.core.tests.conventions import assert_keyword_only
 from apps.markets import services
@@ -209,3 +209,26 @@ def test_a_market_whose_event_cannot_be_recorded_is_not_created(role_groups, man
     finally:
         events_recorded.disconnect(dispatch_uid="test.explode")
     assert list(Market.objects.values_list("name", flat=True)) == ["Beta"]
+
+
+def test_buttons_follow_permissions_and_name_the_first_failing_condition(
+    manager, agent, superuser
+) -> None:
+    from apps.core.transitions import check_transition, transition_options
+
+    draft = MarketFactory(description="")
+    options = transition_options(draft, manager)
+    assert [(o.name, o.enabled, o.disabled_reason) for o in options] == [
+        ("publish", False, "A market needs a description before it is published."),
+        ("archive", True, ""),
+    ]
+    assert [(o.label, o.hotkey, o.style, o.dialog_id) for o in options] == [
+        ("Publish", "p", "primary", "dialog-publish"),
+        ("Archive", "a", "outline-danger", "dialog-archive"),
+    ]
+    assert transition_options(draft, agent) == []
+    suspend = transition_options(MarketFactory(status=A), superuser)[0]
+    assert (suspend.input, suspend.input_label) == ("reason", "Reason for suspending")
+    for name in ("save", "no_such_action"):
+        with pytest.raises(TransitionNotAllowed, match=f"There is no action called '{name}'"):
+            check_transition(draft, name, actor=manager)

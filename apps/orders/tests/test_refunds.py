@@ -339,3 +339,26 @@ def test_settling_leaves_an_answer_already_recorded_alone(agent, sandbox) -> Non
     order.refresh_from_db()
     assert declined.status == PaymentStatus.DECLINED and order.status == OrderStatus.PENDING
     assert not Event.objects.exists()
+
+
+def test_each_role_sees_only_its_buttons(agent, finance) -> None:
+    paid = OrderFactory(status=PD)
+    assert [o.name for o in transition_options(paid, finance)] == ["refund"]
+    assert [o.name for o in transition_options(paid, agent)] == ["ship"]
+
+
+def test_the_first_failing_condition_is_the_reason_shown(superuser) -> None:
+    from apps.markets.models import MarketStatus
+
+    order = OrderFactory(market__status=MarketStatus.SUSPENDED)
+    Payment.objects.create(
+        order=order, kind=PaymentKind.CHARGE, amount=order.total, currency=order.currency,
+        gateway="sandbox", idempotency_key="in-flight",
+    )  # fmt: skip
+    order = Order.objects.get(pk=order.pk)
+    charge = transition_options(order, superuser)[0]
+    assert (charge.name, charge.enabled, charge.disabled_reason) == (
+        "charge",
+        False,
+        "Market is suspended.",
+    )
