@@ -96,7 +96,7 @@ def create_cart(
         ("customer_email", customer_email),
         ("payment_token", payment_token),
     ):
-        limit = getattr(Cart._meta.get_field(field), "max_length", None) or 0
+        limit = getattr(Cart._meta.get_field(field), "max_length")  # noqa: B009 - typed Any
         require_length(value, field=field, label=f"The {field.replace('_', ' ')}", max_length=limit)
     quantities: dict[int, int] = {}
     for product_id, quantity in items:
