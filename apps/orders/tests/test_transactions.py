@@ -210,3 +210,28 @@ def test_a_late_answer_for_a_failed_charge_is_still_a_success(agent) -> None:
     )
     order.refresh_from_db()
     assert order.status == PD
+
+
+@pytest.mark.django_db
+def test_a_first_charge_says_so_and_its_replay_says_it_was_already_done(agent) -> None:
+    order = OrderFactory()
+    first = services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    again = services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    assert (first.charged_now, again.charged_now) == (True, False)
+    assert (again.order.status, again.payment.pk) == (PD, first.payment.pk)
+
+
+@pytest.mark.django_db
+def test_replays_work_for_ids_beyond_the_small_ones(agent, finance, sandbox) -> None:
+    """Ids are compared by value: production ids are not the small integers
+    Python keeps one copy of."""
+    order = OrderFactory(pk=100_000)
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="c")
+    again = services.charge_payment(actor=agent, order_id=100_000, idempotency_key="c")
+    assert again.charged_now is False
+    services.refund_order(actor=finance, order_id=order.pk, reason="x", idempotency_key="r")
+    refunded = services.refund_order(
+        actor=finance, order_id=100_000, reason="x", idempotency_key="r"
+    )
+    assert refunded.status == OrderStatus.REFUNDED
+    assert [operation for operation, _ in sandbox.calls] == ["charge", "refund"]
