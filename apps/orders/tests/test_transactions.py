@@ -235,3 +235,15 @@ def test_replays_work_for_ids_beyond_the_small_ones(agent, finance, sandbox) -> 
     )
     assert refunded.status == OrderStatus.REFUNDED
     assert [operation for operation, _ in sandbox.calls] == ["charge", "refund"]
+
+
+@pytest.mark.django_db
+def test_placing_works_for_ids_beyond_the_small_ones(agent) -> None:
+    from apps.markets.models import MarketStatus
+    from apps.markets.tests.factories import MarketFactory
+
+    market = MarketFactory(pk=100_001, status=MarketStatus.ACTIVE)
+    cart = CartFactory(market=market)
+    CartItemFactory(cart=cart, product=ProductFactory(pk=100_002, market=market), quantity=2)
+    order = services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert order.lines.get().quantity == 2
