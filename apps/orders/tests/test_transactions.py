@@ -247,3 +247,44 @@ def test_placing_works_for_ids_beyond_the_small_ones(agent) -> None:
     CartItemFactory(cart=cart, product=ProductFactory(pk=100_002, market=market), quantity=2)
     order = services.create_order_from_cart(actor=agent, cart_id=cart.pk)
     assert order.lines.get().quantity == 2
+
+
+@pytest.mark.django_db
+def test_a_request_key_of_a_newer_order_is_refused_on_an_older_one(agent, sandbox) -> None:
+    older, newer = OrderFactory(), OrderFactory()
+    services.charge_payment(actor=agent, order_id=newer.pk, idempotency_key="shared")
+    with pytest.raises(InvalidInput, match="belongs to another payment"):
+        services.charge_payment(actor=agent, order_id=older.pk, idempotency_key="shared")
+    older.refresh_from_db()
+    assert older.status == OrderStatus.PENDING and len(sandbox.calls) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("paused", [True, False])
+def test_charging_paused_or_resumed_is_announced_after_commit(
+    django_capture_on_commit_callbacks, paused: bool
+) -> None:
+    from apps.orders import signals
+
+    order = OrderFactory()
+    heard: list[tuple[str, list[str]]] = []
+
+    def listener(name: str) -> Callable[..., None]:
+        def listen(sender: type, events: list[Any], **kwargs: Any) -> None:
+            heard.append((name, [event.aggregate_label for event in events]))
+
+        return listen
+
+    on_paused, on_resumed = listener("paused"), listener("resumed")
+    signals.charging_paused.connect(on_paused, dispatch_uid="test.paused")
+    signals.charging_resumed.connect(on_resumed, dispatch_uid="test.resumed")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            noted = services.note_market_charging(
+                market_id=order.market_id, paused=paused, reason="Review", actor_id=None
+            )
+    finally:
+        signals.charging_paused.disconnect(dispatch_uid="test.paused")
+        signals.charging_resumed.disconnect(dispatch_uid="test.resumed")
+    assert noted == 1
+    assert heard == [("paused" if paused else "resumed", [order.number])]
