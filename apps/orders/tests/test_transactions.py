@@ -288,3 +288,27 @@ def test_charging_paused_or_resumed_is_announced_after_commit(
         signals.charging_resumed.disconnect(dispatch_uid="test.resumed")
     assert noted == 1
     assert heard == [("paused" if paused else "resumed", [order.number])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_noting_charging_paused_is_all_or_nothing() -> None:
+    from django.dispatch import receiver
+
+    from apps.activity.models import Event
+    from apps.core.events import events_recorded
+
+    order = OrderFactory()
+    OrderFactory(market=order.market)
+
+    @receiver(events_recorded, weak=False, dispatch_uid="test.explode")
+    def explode(sender: type, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    try:
+        with pytest.raises(RuntimeError):
+            services.note_market_charging(
+                market_id=order.market_id, paused=True, reason="Review", actor_id=None
+            )
+    finally:
+        events_recorded.disconnect(dispatch_uid="test.explode")
+    assert not Event.objects.exists()
