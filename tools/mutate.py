@@ -106,7 +106,56 @@ class Equivalent:
 
 # Mutants that cannot be killed because no behaviour differs. Named by module,
 # line and operator; docs/testing.md lists them with the same explanation.
-EQUIVALENTS: list[Equivalent] = []
+EQUIVALENTS: list[Equivalent] = [
+    Equivalent(
+        "apps/orders/services.py",
+        419,
+        "core/ReplaceComparisonOperator_Eq_GtE",
+        "PaymentKind has two values and 'charge' < 'refund': `kind >= REFUND` holds for "
+        "a refund only, exactly like `kind == REFUND`.",
+    ),
+    Equivalent(
+        "apps/orders/services.py",
+        392,
+        "core/ReplaceComparisonOperator_Eq_Is",
+        "payment.status was assigned a PaymentStatus member a few lines above, in every "
+        "branch that reaches this line: `is` and `==` agree on it.",
+    ),
+    Equivalent(
+        "apps/orders/services.py",
+        415,
+        "core/ReplaceComparisonOperator_Eq_LtE",
+        "PaymentKind has two values and 'charge' < 'refund': `kind <= CHARGE` holds for "
+        "a charge only, exactly like `kind == CHARGE`.",
+    ),
+    Equivalent(
+        "apps/orders/services.py",
+        388,
+        "core/ReplaceComparisonOperator_Eq_Is",
+        "payment.status was assigned a PaymentStatus member just above (or returned "
+        "early): `is` and `==` agree on it.",
+    ),
+    Equivalent(
+        "apps/orders/services.py",
+        152,
+        "core/ReplaceComparisonOperator_LtE_Eq",
+        "A cart's total cannot be negative: prices are >= 0 and quantities > 0 (checked "
+        "by the services and by database constraints), so `total <= 0` is `total == 0`.",
+    ),
+    Equivalent(
+        "apps/orders/services.py",
+        288,
+        "core/ReplaceComparisonOperator_Eq_LtE",
+        "PaymentKind has two values and 'charge' < 'refund': `kind <= CHARGE` is `kind == CHARGE`.",
+    ),
+    Equivalent(
+        "apps/orders/services.py",
+        288,
+        "core/ReplaceComparisonOperator_Eq_Is",
+        "_new_payment is called with the PaymentKind members themselves (CHARGE or "
+        "REFUND), never a string read back: `is` and `==` agree.",
+    ),
+]
 
 
 def _python() -> str:

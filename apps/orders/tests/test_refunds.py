@@ -291,7 +291,10 @@ def _pending(order: Order, kind: str, key: str) -> Payment:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(("state", "kind"), [(PD, "charge"), (DL, "charge"), (SH, "refund")])
+@pytest.mark.parametrize(
+    ("state", "kind"),
+    [(PD, "charge"), (SH, "charge"), (DL, "charge"), (RF, "charge"), (SH, "refund")],
+)
 def test_a_late_success_the_order_cannot_take_is_recorded_and_flagged(
     agent, state: str, kind: str
 ) -> None:

@@ -312,3 +312,25 @@ def test_noting_charging_paused_is_all_or_nothing() -> None:
     finally:
         events_recorded.disconnect(dispatch_uid="test.explode")
     assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_product_of_an_older_market_cannot_be_ordered(agent) -> None:
+    older = ProductFactory(name="Old teapot")  # its market is created first
+    cart = CartFactory()
+    CartItemFactory(cart=cart, product=older)
+    assert older.market_id < cart.market_id
+    with pytest.raises(InvalidInput, match=f"Old teapot is not sold in {cart.market.name}"):
+        services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_charge_outcome_is_a_fact_and_a_failure_is_a_402(agent) -> None:
+    import dataclasses
+
+    order = OrderFactory()
+    outcome = services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        outcome.charged_now = False
+    assert services.PaymentFailed("Card declined.").http_status == 402
