@@ -232,3 +232,10 @@ def test_buttons_follow_permissions_and_name_the_first_failing_condition(
     for name in ("save", "no_such_action"):
         with pytest.raises(TransitionNotAllowed, match=f"There is no action called '{name}'"):
             check_transition(draft, name, actor=manager)
+
+
+def test_a_suspended_market_may_change_its_name_and_description(manager) -> None:
+    market = MarketFactory(status=S, name="Old")
+    services.update_market(actor=manager, market_id=market.pk, name="New", description="Words")
+    fresh = Market.objects.get(pk=market.pk)
+    assert (fresh.name, fresh.description, fresh.status) == ("New", "Words", S)
