@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.core.management import call_command
 from django.dispatch import receiver
@@ -226,6 +228,8 @@ def test_buttons_follow_permissions_and_name_the_first_failing_condition(
         ("Publish", "p", "primary", "dialog-publish"),
         ("Archive", "a", "outline-danger", "dialog-archive"),
     ]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options[0].enabled = True
     assert transition_options(draft, agent) == []
     suspend = transition_options(MarketFactory(status=A), superuser)[0]
     assert (suspend.input, suspend.input_label) == ("reason", "Reason for suspending")
