@@ -102,6 +102,7 @@ class Equivalent:
     line: int
     operator: str
     why: str
+    occurrence: int | None = None  # when one line has several mutants of the operator
 
 
 # Mutants that cannot be killed because no behaviour differs. Named by module,
@@ -161,6 +162,15 @@ EQUIVALENTS: list[Equivalent] = [
         "core/ReplaceComparisonOperator_Eq_LtE",
         "'active' sorts before every other MarketStatus value ('archived', 'draft', "
         "'suspended'): `status <= ACTIVE` is `status == ACTIVE`.",
+    ),
+    Equivalent(
+        "apps/orders/services.py",
+        415,
+        "core/ReplaceComparisonOperator_Eq_GtE",
+        "With `kind >= CHARGE` a refund's success would take the charge branch only on a "
+        "Pending order, and a refund never meets one: refunds are made for Paid or "
+        "Delivered orders and an order never returns to Pending.",
+        occurrence=5,
     ),
 ]
 
@@ -229,14 +239,18 @@ def _run(*command: str) -> None:
 
 def _reset_survivors(session: Path, module: str) -> int:
     """Forget the results of the survivors (not the equivalent ones) so they run again."""
-    known = {(e.line, e.operator) for e in EQUIVALENTS if e.module == module}
+    known = [e for e in EQUIVALENTS if e.module == module]
     with sqlite3.connect(session) as db:
         rows = db.execute(
-            "SELECT r.job_id, m.start_pos_row, m.operator_name FROM work_results r "
+            "SELECT r.job_id, m.start_pos_row, m.operator_name, m.occurrence FROM work_results r "
             "JOIN mutation_specs m ON m.job_id = r.job_id "
             "WHERE lower(r.test_outcome) = 'survived' AND lower(r.worker_outcome) = 'normal'"
         ).fetchall()
-        again = [(job,) for job, line, operator in rows if (line, operator) not in known]
+        again = [
+            (job,)
+            for job, line, operator, occurrence in rows
+            if not any(_matches(e, line, operator, occurrence) for e in known)
+        ]
         db.executemany("DELETE FROM work_results WHERE job_id = ?", again)
         return len(again)
 
@@ -327,12 +341,17 @@ def _mutants(module: str) -> list[Mutant]:
     return mutants
 
 
+def _matches(known: Equivalent, line: int, operator: str, occurrence: int) -> bool:
+    return (known.line, known.operator) == (line, operator) and known.occurrence in (
+        None,
+        occurrence,
+    )
+
+
 def _equivalent(mutant: Mutant) -> Equivalent | None:
     for known in EQUIVALENTS:
-        if (known.module, known.line, known.operator) == (
-            mutant.module,
-            mutant.line,
-            mutant.operator,
+        if known.module == mutant.module and _matches(
+            known, mutant.line, mutant.operator, mutant.occurrence
         ):
             return known
     return None
