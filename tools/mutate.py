@@ -172,6 +172,27 @@ EQUIVALENTS: list[Equivalent] = [
         "Delivered orders and an order never returns to Pending.",
         occurrence=5,
     ),
+    Equivalent(
+        "apps/orders/services.py",
+        415,
+        "core/ReplaceComparisonOperator_Eq_IsNot",
+        "A kind read from the database is a str, so `kind is not CHARGE` is always true: "
+        "it differs from `kind == CHARGE` only for a refund meeting a Pending order, "
+        "which cannot happen (see the Eq_GtE mutant of the same line).",
+        occurrence=5,
+    ),
+    Equivalent(
+        "apps/orders/services.py",
+        391,
+        "core/ReplaceComparisonOperator_Eq_LtE",
+        "PaymentKind has two values and 'charge' < 'refund': `kind <= CHARGE` is `kind == CHARGE`.",
+    ),
+    Equivalent(
+        "apps/orders/services.py",
+        392,
+        "core/ReplaceComparisonOperator_Eq_GtE",
+        "'void' sorts after every other PaymentStatus value: `status >= VOID` is `status == VOID`.",
+    ),
 ]
 
 

@@ -365,3 +365,12 @@ def test_the_first_failing_condition_is_the_reason_shown(superuser) -> None:
         False,
         "Market is suspended.",
     )
+
+
+def test_a_refund_key_cannot_be_replayed_as_a_charge(agent, finance, sandbox) -> None:
+    order = OrderFactory()
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="charge-key")
+    _refund(finance, order, "refund-key")
+    with pytest.raises(InvalidInput, match="belongs to another payment"):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="refund-key")
+    assert [operation for operation, _ in sandbox.calls] == ["charge", "refund"]
