@@ -11,12 +11,13 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install run serve test lint typecheck imports pytest browser bench clean
+.PHONY: help uv install run serve test lint typecheck imports pytest browser bench mutate clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install, then ruff, mypy, import-linter and every test (browser included)"
 	@echo "make bench  query-count and timing benchmarks"
+	@echo "make mutate mutation testing of the core modules (slow; not part of make test)"
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -51,6 +52,14 @@ test: lint typecheck imports pytest
 
 bench: install
 	$(UV) run --frozen python -m benchmarks
+
+# Mutation testing of the core modules with cosmic-ray (docs/testing.md).
+# Slow: each mutant runs the module's unit tests. Resumes where it stopped;
+# MODULE=apps/orders/models.py limits it to one module, MUTATE_ARGS=--report
+# prints the last result without running anything. Always on SQLite.
+mutate: install
+	env -u DATABASE_URL -u REDIS_URL $(UV) run --frozen python -m tools.mutate \
+	  $(if $(MODULE),--module $(MODULE)) $(MUTATE_ARGS)
 
 clean:
 	rm -rf .venv staticfiles test-results .pytest_cache .mypy_cache .ruff_cache db.sqlite3*

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.query import QuerySet
 
 from apps.accounts import roles
 from apps.accounts.roles import sync_roles
@@ -81,3 +82,21 @@ def superuser(role_groups: None) -> Any:
 def customer(db: None) -> Any:
     """Signed-in but not staff: must be refused everywhere."""
     return _user(None, username="outsider", is_staff=False)
+
+
+@pytest.fixture
+def locks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """Every ``select_for_update`` a test makes: (model, whether a transaction was open).
+
+    With ``django_db(transaction=True)`` this shows that a service locks its
+    rows inside its own transaction (on PostgreSQL a lock outside one is an error).
+    """
+    seen: list[tuple[str, bool]] = []
+    real = QuerySet.select_for_update
+
+    def spy(self: QuerySet[Any], *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        seen.append((self.model.__name__, connection.in_atomic_block))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    return seen

@@ -20,6 +20,7 @@ from apps.core.errors import (
     require_permission,
 )
 from apps.core.events import DomainEvent, announce
+from apps.core.text import require_length
 from apps.markets import api as markets_api
 
 from .. import signals
@@ -48,8 +49,17 @@ def create_cart(
 
     Carts come from the storefront; this is its entry point (and the demo's).
     """
-    if not customer_name.strip() or not customer_email.strip():
+    customer_name, customer_email = customer_name.strip(), customer_email.strip()
+    if not customer_name or not customer_email:
         raise InvalidInput("A cart needs the customer's name and email.")
+    # PostgreSQL refuses what does not fit its column (a 500); say so first.
+    for field, value in (
+        ("customer_name", customer_name),
+        ("customer_email", customer_email),
+        ("payment_token", payment_token),
+    ):
+        limit = getattr(Cart._meta.get_field(field), "max_length")  # noqa: B009 - typed Any
+        require_length(value, field=field, label=f"The {field.replace('_', ' ')}", max_length=limit)
     quantities: dict[int, int] = {}
     for product_id, quantity in items:
         if quantity <= 0:
@@ -57,8 +67,8 @@ def create_cart(
         quantities[product_id] = quantities.get(product_id, 0) + quantity
     cart = Cart.objects.create(
         market_id=market_id,
-        customer_name=customer_name.strip(),
-        customer_email=customer_email.strip(),
+        customer_name=customer_name,
+        customer_email=customer_email,
         payment_token=payment_token,
     )
     CartItem.objects.bulk_create(
