@@ -477,9 +477,14 @@ NOT_SUCCEEDED = [
 NOT_TAKEN = "Not taken: the request never reached the payment gateway."
 
 
-class Payment(FSMModelMixin, models.Model):
+class Payment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     """One call to the gateway. Recorded (Pending) before the call is made, so a
-    retry or a second click with the same idempotency key never charges twice."""
+    retry or a second click with the same idempotency key never charges twice.
+
+    ``ConcurrentTransitionMixin``: a save of a transition is an UPDATE on the
+    state it was read in, so a stale copy can never overwrite a success that
+    another process recorded meanwhile (SQLite has no row locks to prevent it).
+    """
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     kind = models.CharField(max_length=10, choices=PaymentKind.choices)

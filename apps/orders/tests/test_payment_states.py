@@ -80,3 +80,23 @@ def test_the_status_cannot_be_assigned() -> None:
     payment = _payment(S.PENDING)
     with pytest.raises(AttributeError):
         payment.status = S.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_stale_copy_cannot_overwrite_a_success() -> None:
+    from django.db import transaction
+    from django_fsm import ConcurrentTransition
+
+    order = OrderFactory()
+    payment = Payment.objects.create(
+        order=order, kind=PaymentKind.CHARGE, amount=order.total, currency=order.currency,
+        gateway="sandbox", idempotency_key="k-stale",
+    )  # fmt: skip
+    stale = Payment.objects.get(pk=payment.pk)
+    fresh = Payment.objects.get(pk=payment.pk)
+    fresh.succeed(reference="ch_1")
+    fresh.save()
+    stale.decline(message="a late decline")
+    with pytest.raises(ConcurrentTransition), transaction.atomic():
+        stale.save()
+    assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.SUCCEEDED
