@@ -4,7 +4,10 @@ done and what was skipped and why). The report is built here; the web layer
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from .errors import DomainError
 
 
 @dataclass
@@ -13,3 +16,15 @@ class BulkOutcome[Row]:
 
     done: list[Row] = field(default_factory=list)
     skipped: list[tuple[Row, str]] = field(default_factory=list)
+
+
+def each_on_its_own[Row](rows: Iterable[Row], act: Callable[[Row], Row]) -> BulkOutcome[Row]:
+    """Call ``act`` on each row, each its own use case (its own transaction):
+    a refusal skips that row only, with its message for the report."""
+    outcome: BulkOutcome[Row] = BulkOutcome()
+    for row in rows:
+        try:
+            outcome.done.append(act(row))
+        except DomainError as error:
+            outcome.skipped.append((row, error.message))
+    return outcome

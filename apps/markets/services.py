@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.accounts.api import User
-from apps.core.bulk import BulkOutcome
+from apps.core.bulk import BulkOutcome, each_on_its_own
 from apps.core.errors import DomainError, InvalidInput, invalid_input, require_permission
 from apps.core.events import DomainEvent, announce
 from apps.core.text import make_slug, require_length
@@ -191,11 +191,5 @@ def bulk_transition_markets(
     if action not in BULK_ACTIONS:
         raise InvalidInput(f"Unknown bulk action {action!r}.")
     service = TRANSITION_SERVICES[action]
-    markets = Market.objects.filter(pk__in=market_ids)
-    outcome: BulkOutcome[Market] = BulkOutcome()
-    for market in markets.order_by("name"):
-        try:
-            outcome.done.append(service(actor=actor, market_id=market.pk))
-        except DomainError as error:
-            outcome.skipped.append((market, error.message))
-    return outcome
+    markets = Market.objects.filter(pk__in=market_ids).order_by("name")
+    return each_on_its_own(markets, lambda market: service(actor=actor, market_id=market.pk))

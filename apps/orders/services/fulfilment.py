@@ -10,8 +10,8 @@ from django.db import transaction
 from apps.accounts.api import User
 from apps.catalog import api as catalog_api
 from apps.catalog.api import StockLine
-from apps.core.bulk import BulkOutcome
-from apps.core.errors import DomainError, InvalidInput
+from apps.core.bulk import BulkOutcome, each_on_its_own
+from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_and_announce
 
 from .. import signals
@@ -113,10 +113,5 @@ def bulk_transition_orders(*, actor: User, order_ids: list[int], action: str) ->
     if action not in BULK_ACTIONS:
         raise InvalidInput(f"Unknown bulk action {action!r}.")
     service = TRANSITION_SERVICES[action]
-    outcome: BulkOutcome[Order] = BulkOutcome()
-    for order in Order.objects.filter(pk__in=order_ids).order_by("placed_at", "pk"):
-        try:
-            outcome.done.append(service(actor=actor, order_id=order.pk))
-        except DomainError as error:
-            outcome.skipped.append((order, error.message))
-    return outcome
+    orders = Order.objects.filter(pk__in=order_ids).order_by("placed_at", "pk")
+    return each_on_its_own(orders, lambda order: service(actor=actor, order_id=order.pk))
