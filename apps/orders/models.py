@@ -62,7 +62,12 @@ class CartQuerySet(models.QuerySet["Cart"]):
 class Cart(models.Model):
     """A customer's basket in one market, kept until staff place it as an order."""
 
-    market = models.ForeignKey("markets.Market", on_delete=models.PROTECT, related_name="+")
+    # DO_NOTHING in Django, but the database's foreign key still refuses to
+    # delete a market that has carts (markets are archived, never deleted: no
+    # screen and no admin deletes one). It is not PROTECT because Django does not
+    # let a chain of references mix Python and database on_delete rules, and
+    # CartItem.cart below must be a database cascade.
+    market = models.ForeignKey("markets.Market", on_delete=models.DO_NOTHING, related_name="+")
     customer_name = models.CharField(max_length=120)
     customer_email = models.EmailField()
     # The customer's saved payment method at checkout, as the gateway knows it.
@@ -86,8 +91,14 @@ class Cart(models.Model):
 class CartItem(models.Model):
     """One product in a cart, with how many."""
 
-    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    # The database deletes a cart's items with it, so purging abandoned carts
+    # is one DELETE statement whatever their number (Django's own cascade
+    # collects the ids and deletes in batches of 100).
+    cart = models.ForeignKey(Cart, on_delete=models.DB_CASCADE, related_name="items")
+    # DO_NOTHING for the same reason as Cart.market: a model may not mix the two
+    # kinds of rule, and the database's foreign key still refuses to delete a
+    # product in a cart (products are deactivated, never deleted).
+    product = models.ForeignKey("catalog.Product", on_delete=models.DO_NOTHING, related_name="+")
     quantity = models.PositiveIntegerField()
 
     class Meta:

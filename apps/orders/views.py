@@ -194,6 +194,9 @@ def _cart_list_context(request: StaffRequest) -> dict[str, Any]:
 
 
 @require_POST
+# Refused before the input is read: someone who may not purge learns nothing from
+# a 422 about their days. The service checks the permission again.
+@permission_required("orders.delete_cart", raise_exception=True)
 def cart_purge(request: StaffRequest) -> HttpResponse:
     """Bulk delete: every abandoned cart (no items, or untouched for N days) at once."""
     try:
