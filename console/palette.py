@@ -86,7 +86,7 @@ def search(query: str, *, navigation: list[dict[str, Any]], user: Any) -> list[H
     if user.has_perm("catalog.view_product"):
         for product in catalog.search_products(query, limit=PER_KIND):
             status, label = _status(product)
-            detail = f"{product.name} · {product.market.name}"
+            detail = f"{product.name} · {product.market_info.name}"
             hits.append(
                 Hit(product.sku, "Product", product.get_absolute_url(), status, label, detail)
             )

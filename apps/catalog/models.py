@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.errors import RuleViolation
+from apps.markets import api as markets_api
 
 
 class Category(models.Model):
@@ -70,7 +71,9 @@ class ProductQuerySet(models.QuerySet["Product"]):
 
     def with_relations(self) -> ProductQuerySet:
         """Everything a list row shows, in three queries whatever the page size."""
-        return self.select_related("market", "category").prefetch_related("tags")
+        return markets_api.with_market_details(
+            self.select_related("category").prefetch_related("tags")
+        )
 
     def sku_taken(self, *, market_id: int, sku: str, exclude_id: int | None = None) -> bool:
         matches = self.filter(market_id=market_id, sku=sku)
@@ -96,12 +99,13 @@ class ProductQuerySet(models.QuerySet["Product"]):
         return {key.removeprefix("count_"): value for key, value in row.items()}
 
 
-class Product(models.Model):
+class Product(markets_api.InAMarket, models.Model):
     """Something a market sells, at a price in the market's currency, with its stock.
 
-    Stock changes only through the receivers of the orders context's
-    in-transaction signals (``receivers.py``), with conditional updates that
-    never take it below zero; the database refuses a negative stock anyway.
+    Stock changes only through ``api.reserve_stock`` and ``api.return_stock``,
+    which the orders context calls inside its own transaction, with conditional
+    updates that never take it below zero; the database refuses a negative
+    stock anyway.
     """
 
     market = models.ForeignKey("markets.Market", on_delete=models.PROTECT, related_name="+")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from apps.markets import api as markets_api
+
 from .models import Product, ProductQuerySet
 
 
@@ -15,5 +17,5 @@ def counts() -> dict[str, int]:
 
 
 def search_products(query: str, *, limit: int) -> list[Product]:
-    products = Product.objects.search(query).select_related("market").order_by("sku", "pk")
+    products = markets_api.with_market_details(Product.objects.search(query)).order_by("sku", "pk")
     return list(products[:limit])

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -28,8 +26,9 @@ class ProductTable(tables.Table):
     sku = tables.Column(
         verbose_name="SKU", order_by=("sku", "pk"), attrs={"td": {"class": "text-nowrap"}}
     )
-    # Links to the market: Enter on a selected row opens it.
-    market = tables.Column(linkify=True, order_by=("market__name", "name", "pk"))
+    # Links to the market: Enter on a selected row opens it. The market's details
+    # are annotated by markets_api.with_market_details (ProductQuerySet.with_relations).
+    market = tables.Column(accessor="market_name", order_by=("market_name", "name", "pk"))
     category = tables.Column(order_by=("category__name", "name", "pk"))
     tags = tables.Column(orderable=False, empty_values=())
     price = tables.Column(order_by=("price", "pk"), attrs=END)
@@ -54,14 +53,13 @@ class ProductTable(tables.Table):
             ((tag.slug, tag.name) for tag in tags),
         )
 
+    def render_market(self, record: Product) -> SafeString:
+        market = record.market_info
+        return format_html('<a href="{}">{}</a>', market.url, market.name)
+
     def render_price(self, record: Product) -> SafeString:
-        market: Any = record.market
-        return format_html(
-            PRICE,
-            record.price,
-            market.get_currency_display(),
-            market.currency,
-        )
+        market = record.market_info
+        return format_html(PRICE, record.price, market.currency_display, market.currency)
 
     def render_stock(self, value: int) -> SafeString | int:
         return value if value else OUT_OF_STOCK

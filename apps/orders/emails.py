@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from apps.markets import api as markets_api
+
 from . import services
 from .models import Order, SentEmail
 
@@ -39,7 +41,8 @@ def send_order_email(*, order_id: int, kind: str) -> None:
     if SentEmail.objects.filter(order_id=order_id, kind=kind).exists():
         logger.info("order %s: %s email was sent before; not again", order_id, kind)
         return
-    order = Order.objects.select_related("market").prefetch_related("lines").get(pk=order_id)
+    orders = markets_api.with_market_details(Order.objects.all()).prefetch_related("lines")
+    order = orders.get(pk=order_id)
     context = {"order": order, "lines": list(order.lines.all())}
     # An Address quotes names with commas or quotes ("Smith, John").
     recipient = str(Address(display_name=order.customer_name, addr_spec=order.customer_email))

@@ -19,6 +19,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from apps.catalog import api as catalog_api
 from apps.core.errors import RuleViolation
 from apps.core.transitions import condition
+from apps.markets import api as markets_api
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -59,7 +60,7 @@ class CartQuerySet(models.QuerySet["Cart"]):
         )
 
 
-class Cart(models.Model):
+class Cart(markets_api.InAMarket, models.Model):
     """A customer's basket in one market, kept until staff place it as an order."""
 
     # DO_NOTHING in Django, but the database's foreign key still refuses to
@@ -167,7 +168,7 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return self.filter(placed_at__gte=start, placed_at__lt=end)
 
     def for_list(self) -> OrderQuerySet:
-        return self.select_related("market")
+        return markets_api.with_market_details(self)
 
     def counts_by_status(self) -> dict[str, int]:
         counts = dict.fromkeys(OrderStatus.values, 0)
@@ -191,9 +192,9 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return {row["currency"]: cents(row["amount"]) for row in rows.order_by("currency")}
 
 
-@condition(lambda order: f"Market is {order.market.get_status_display().lower()}.")
+@condition(lambda order: f"Market is {order.market_info.status_display.lower()}.")
 def market_takes_charges(order: Order) -> bool:
-    return bool(order.market.accepts_orders)
+    return order.market_info.is_open
 
 
 @condition("A charge is in progress; wait for its outcome.")
@@ -227,7 +228,7 @@ def confirm_refund(order: Order) -> str:
 PAYMENT_STALE_AFTER = timedelta(minutes=5)
 
 
-class Order(ConcurrentTransitionMixin, models.Model):
+class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
     """An order placed from a cart, from Pending to a final state.
 
     ``status`` is protected; the transitions below are called by the

@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from apps.catalog import api as catalog_api
+from apps.markets import api as markets_api
 
 from .models import (
     AWAITING_PAYMENT,
@@ -54,11 +55,11 @@ class CartDetail:
 
 def carts_for_list() -> CartQuerySet:
     """Carts with something in them, with their item count and total."""
-    return Cart.objects.open().with_totals().select_related("market")
+    return markets_api.with_market_details(Cart.objects.open().with_totals())
 
 
 def cart_or_404(cart_id: int) -> Cart:
-    return get_object_or_404(Cart.objects.select_related("market"), pk=cart_id)
+    return get_object_or_404(markets_api.with_market_details(Cart.objects.all()), pk=cart_id)
 
 
 def cart_detail(cart_id: int) -> CartDetail:
@@ -83,7 +84,7 @@ def order_or_404(number: str) -> Order:
 
 def order_for_page(number: str) -> Order:
     """An order with its market, lines and payments (oldest first), for its page."""
-    queryset = Order.objects.select_related("market").prefetch_related(
+    queryset = markets_api.with_market_details(Order.objects.all()).prefetch_related(
         "lines", Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk"))
     )
     return get_object_or_404(queryset, number=number)

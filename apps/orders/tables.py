@@ -13,7 +13,8 @@ class OrderTable(tables.Table):
     number = tables.Column(linkify=True, verbose_name="Order")
     placed_at = TimestampColumn(verbose_name="Placed", format="Y-m-d H:i")
     status = StatusColumn()
-    market = tables.Column(accessor="market__name", order_by="market__name", verbose_name="Market")
+    # Annotated by markets_api.with_market_details in the list's selector.
+    market = tables.Column(accessor="market_name", order_by="market_name", verbose_name="Market")
     customer = tables.Column(
         accessor="customer_name", order_by="customer_email", verbose_name="Customer"
     )
@@ -39,7 +40,8 @@ class OrderTable(tables.Table):
 
 class CartTable(tables.Table):
     id = tables.Column(linkify=True, verbose_name="Cart")
-    market = tables.Column(accessor="market__name", order_by="market__name", verbose_name="Market")
+    # Annotated by markets_api.with_market_details in the list's selector.
+    market = tables.Column(accessor="market_name", order_by="market_name", verbose_name="Market")
     customer_name = tables.Column(verbose_name="Customer")
     customer_email = tables.Column(verbose_name="Email")
     item_count = tables.Column(verbose_name="Items", attrs={"td": {"class": "text-end"}})
@@ -48,7 +50,7 @@ class CartTable(tables.Table):
 
     def render_total(self, record: Cart) -> str:
         # ``total`` is annotated by CartQuerySet.with_totals().
-        return f"{cents(record.total)} {record.market.currency}"  # type: ignore[attr-defined]
+        return f"{cents(record.total)} {record.market_info.currency}"  # type: ignore[attr-defined]
 
     class Meta:
         model = Cart

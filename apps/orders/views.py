@@ -84,7 +84,7 @@ EXPORT_COLUMNS = [
     ("Number", "number"),
     ("Placed at", "placed_at"),
     ("Status", "status"),
-    ("Market", "market__name"),
+    ("Market", "market_name"),
     ("Customer", "customer_name"),
     ("Email", "customer_email"),
     ("Currency", "currency"),

@@ -7,6 +7,7 @@ from typing import Any
 from apps.accounts.api import User
 from apps.core.errors import DomainError
 from apps.core.events import DomainEvent
+from apps.markets import api as markets_api
 
 from ..models import (
     Order,
@@ -28,6 +29,12 @@ def _event(order: Order, name: str, actor: User | None, **details: Any) -> Domai
 
 def _locked_order(order_id: int) -> Order:
     try:
-        return Order.objects.select_for_update().select_related("market").get(pk=order_id)
+        order = Order.objects.select_for_update().get(pk=order_id)
     except Order.DoesNotExist:
         raise DomainError("That order does not exist (any more).") from None
+    # The market's row is held too, until the transaction ends: a charge that
+    # found the market open cannot meet a suspension committed meanwhile.
+    summary = markets_api.market_summary(order.market_id, lock=True)
+    assert summary is not None  # the foreign key guarantees it
+    order.market_info = summary
+    return order
