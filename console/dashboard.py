@@ -18,7 +18,6 @@ from django.utils.http import urlencode
 
 from apps.activity import selectors as activity
 from apps.activity.models import Event
-from apps.core.models import Job
 from apps.markets import selectors as markets
 from apps.markets.models import MarketStatus
 from apps.orders import selectors as orders
@@ -44,7 +43,7 @@ def work_queues(now: Any, *, superuser: bool = False) -> list[Queue]:
     counts = orders.order_counts_by_status()
     today = timezone.localdate(now)
     awaiting, to_ship = orders.awaiting_payment_status(), orders.to_ship_status()
-    work = Job.objects.attention_counts()
+    work = activity.work_attention_counts()
     queues = [
         Queue("Awaiting payment", counts[awaiting], _list("orders:list", status=awaiting),
               "Charge or cancel"),
@@ -62,16 +61,17 @@ def work_queues(now: Any, *, superuser: bool = False) -> list[Queue]:
 
 
 def _background_work(counts: dict[str, int], *, superuser: bool) -> Queue:
-    """Only when something needs a person: failed for good or stuck; retrying said apart.
+    """Only when something needs a person: failed, stuck or retrying, each said apart.
 
-    The failed-work page is the superusers': others see the count, not a link
-    that would answer 403.
+    The number is the rows the failed-work page lists (one definition:
+    ``JobQuerySet.needs_attention``). That page is the superusers': others see
+    the count, not a link that would answer 403.
     """
-    details = [f"{counts[kind]} {kind}" for kind in ("stuck", "retrying") if counts[kind]]
+    details = [f"{counts[kind]} {kind}" for kind in ("failed", "stuck", "retrying") if counts[kind]]
     action = "Retry or dismiss" if superuser else "A superuser can retry or dismiss"
     return Queue(
         "Failed background work",
-        counts["failed"] + counts["stuck"],
+        counts["failed"] + counts["stuck"] + counts["retrying"],
         reverse("activity:failed_work") if superuser else "",
         "; ".join([*details, action]),
     )

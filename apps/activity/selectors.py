@@ -33,5 +33,11 @@ def staff_users() -> QuerySet[Any]:
     return get_user_model().objects.filter(is_staff=True).order_by("username")
 
 
+def work_attention_counts() -> dict[str, int]:
+    """How many jobs are failed, stuck and retrying (one query): together, the
+    rows of the failed-work page (``work_needing_attention``)."""
+    return Job.objects.attention_counts()
+
+
 def work_needing_attention(limit: int = FAILED_WORK_LIMIT) -> list[Job]:
     return list(Job.objects.needs_attention().order_by("-updated_at", "-pk")[:limit])

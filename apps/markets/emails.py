@@ -1,4 +1,10 @@
-"""Emails to a market's creator about what happened to it: text and HTML from templates."""
+"""Emails to a market's creator about what happened to it: text and HTML from templates.
+
+Sending is idempotent: what went is recorded per event (``CreatorEmail``), so a
+retried job never sends an email twice. The record is written right after the
+mail server accepted the message; only a crash between the two would send it
+again.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from .models import Market
+from .models import CreatorEmail, Market
 
 logger = logging.getLogger(__name__)
 
@@ -22,13 +28,30 @@ NEWS = {
 }
 
 
-def send_creator_email(*, market_id: int, event_name: str, reason: str = "") -> bool:
-    """Tell the market's creator about ``event_name``; False when there is no one to tell."""
+class NoOneToTell(Exception):
+    """The market's creator is gone or has no email address: nothing can be sent.
+
+    Not transient, so the job fails at once and a superuser sees why on the
+    failed-work page (retrying would not help until someone has an address).
+    """
+
+
+def send_creator_email(
+    *, market_id: int, event_name: str, event_id: str = "", reason: str = ""
+) -> bool:
+    """Tell the market's creator about ``event_name``, once per event.
+
+    Returns False when the email for this event went before (a retried or
+    repeated job). Raises ``NoOneToTell`` when there is no one with an address.
+    (``event_id`` is empty only for jobs queued before it was passed.)
+    """
+    if event_id and CreatorEmail.objects.filter(event_id=event_id).exists():
+        logger.info("market %s: %s email was sent before; not again", market_id, event_name)
+        return False
     market = Market.objects.select_related("created_by").get(pk=market_id)
     creator = market.created_by
     if creator is None or not creator.email:
-        logger.info("market %s has no creator with an email; %s not sent", market_id, event_name)
-        return False
+        raise NoOneToTell(f"Market {market.name} has no creator with an email address.")
     subject, happened = NEWS[event_name]
     name = creator.get_full_name() or creator.get_username()
     context = {"market": market, "name": name, "happened": happened, "reason": reason}
@@ -41,4 +64,12 @@ def send_creator_email(*, market_id: int, event_name: str, reason: str = "") -> 
     )
     message.attach_alternative(render_to_string("markets/email/creator.html", context), "text/html")
     message.send()
+    if event_id:
+        CreatorEmail.objects.create(
+            event_id=event_id,
+            market=market,
+            event_name=event_name,
+            recipient=recipient,
+            subject=message.subject,
+        )
     return True

@@ -235,3 +235,22 @@ class Market(ConcurrentTransitionMixin, models.Model):
         for name in changed:
             setattr(self, name, changes[name])
         return changed
+
+
+class CreatorEmail(models.Model):
+    """An email to a market's creator that went out: at most one per event.
+
+    What makes the creator emails idempotent: a retried or repeated job finds
+    the row for its event and sends nothing. (A market may be suspended twice,
+    so the event's id names the occasion, not the market and the event name.)
+    """
+
+    event_id = models.UUIDField(unique=True)
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+")
+    event_name = models.CharField(max_length=40)
+    recipient = models.CharField(max_length=320)
+    subject = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.event_name} email of market {self.market_id}"

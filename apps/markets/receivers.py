@@ -4,6 +4,7 @@ published, suspended or reinstated."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.dispatch import receiver
@@ -12,7 +13,9 @@ from apps.core.cache import bump_cache_version
 from apps.core.events import DomainEvent, in_transaction
 from apps.core.work import schedule
 
-from . import signals, tasks
+from . import selectors, signals, tasks
+
+logger = logging.getLogger(__name__)
 
 CACHE_NAMESPACE = "markets"
 
@@ -33,6 +36,11 @@ def invalidate_market_fragments(sender: type, **kwargs: Any) -> None:
 @in_transaction(signals.market_suspended)
 @in_transaction(signals.market_reinstated)
 def tell_the_creator(event: DomainEvent) -> None:
+    # No job when there is no one to tell (a market made by a command, a
+    # creator without an address): nothing failed, nothing to retry.
+    if not selectors.has_creator_with_email(int(event.aggregate_id)):
+        logger.info("market %s: no creator with an email to tell", event.aggregate_id)
+        return
     # The outbox: the job is recorded in the market's own transaction (it
     # commits or rolls back with the change) and runs after the commit.
     schedule(
@@ -42,5 +50,6 @@ def tell_the_creator(event: DomainEvent) -> None:
         about=event,
         market_id=int(event.aggregate_id),
         event_name=event.name,
+        event_id=str(event.id),
         reason=event.reason,
     )

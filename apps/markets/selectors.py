@@ -30,3 +30,8 @@ def slug_taken(slug: str, *, exclude_id: int | None = None) -> bool:
 
 def search_markets(query: str, *, limit: int) -> list[Market]:
     return list(Market.objects.search(query).order_by("name")[:limit])
+
+
+def has_creator_with_email(market_id: int) -> bool:
+    """Whether the market has a creator with an email address to tell (one query)."""
+    return Market.objects.filter(pk=market_id, created_by__email__gt="").exists()

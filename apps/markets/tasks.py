@@ -8,5 +8,9 @@ from . import emails
 
 
 @background
-def send_creator_email(*, market_id: int, event_name: str, reason: str = "") -> None:
-    emails.send_creator_email(market_id=market_id, event_name=event_name, reason=reason)
+def send_creator_email(
+    *, market_id: int, event_name: str, event_id: str = "", reason: str = ""
+) -> None:
+    emails.send_creator_email(
+        market_id=market_id, event_name=event_name, event_id=event_id, reason=reason
+    )

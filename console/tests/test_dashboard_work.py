@@ -1,5 +1,6 @@
-"""The dashboard's "Failed background work" card: failed and stuck jobs,
-retrying ones said apart, a link only for those who may follow it."""
+"""The dashboard's "Failed background work" card: failed, stuck and retrying
+jobs, each said apart, counting exactly the rows its link opens; a link only
+for those who may follow it."""
 
 from __future__ import annotations
 
@@ -37,18 +38,23 @@ def _card(content: str) -> str:
     return content[start : content.index("</p>", start)]
 
 
-def test_stuck_jobs_count_and_retrying_ones_are_said_apart(client: Client, superuser) -> None:
+def test_the_card_counts_the_rows_its_link_opens_each_kind_said_apart(
+    client: Client, superuser
+) -> None:
     _job(JobStatus.FAILED)
     _job(JobStatus.RUNNING, minutes_ago=20)  # its worker died
     _job(JobStatus.QUEUED, minutes_ago=20)  # never picked up
     _job(JobStatus.RUNNING)  # running now: fine
+    _job(JobStatus.SUCCEEDED, minutes_ago=20)  # done: fine
     for _ in range(2):
         _job(JobStatus.RETRYING)
     client.force_login(superuser)
     card = _card(client.get("/").content.decode())
-    assert "data-count>3<" in card
-    assert "2 stuck" in card and "2 retrying" in card
+    assert "data-count>5<" in card
+    assert "1 failed" in card and "2 stuck" in card and "2 retrying" in card
     assert 'href="/activity/failed-work/"' in card
+    listed = client.get("/activity/failed-work/").content.decode().count("<tr data-job=")
+    assert listed == 5
 
 
 def test_only_stuck_work_shows_the_card(client: Client, superuser) -> None:
@@ -62,7 +68,7 @@ def test_retrying_alone_shows_the_card_with_nothing_failed(client: Client, super
     _job(JobStatus.RETRYING)
     client.force_login(superuser)
     card = _card(client.get("/").content.decode())
-    assert "data-count>0<" in card and "1 retrying" in card
+    assert "data-count>1<" in card and "1 retrying" in card
 
 
 def test_others_see_the_count_but_no_link_they_could_not_follow(

@@ -66,7 +66,8 @@ def test_with_relations_reads_any_number_of_rows_in_three_queries(
         products = list(Product.objects.with_relations())
     with django_assert_num_queries(0):
         shown = [
-            (p.market_info.currency, p.category.name, [t.name for t in p.tags.all()]) for p in products
+            (p.market_info.currency, p.category.name, [t.name for t in p.tags.all()])
+            for p in products
         ]
     assert len(shown) == 12
     assert all(len(tags_shown) == 2 for _, _, tags_shown in shown)

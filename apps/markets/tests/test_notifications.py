@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from apps.core.models import Job
-from apps.markets import services
+from apps.core.models import Job, JobStatus
+from apps.markets import emails, services
+from apps.markets.models import CreatorEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +93,63 @@ def test_a_rolled_back_suspension_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         suspend_then_fail()
     assert mailoutbox == []
+
+
+def test_a_creator_without_an_address_gets_no_job_and_nothing_is_said_to_have_gone(
+    manager, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    manager.email = ""
+    manager.save(update_fields=["email"])
+    _create(manager, django_capture_on_commit_callbacks)
+    assert mailoutbox == []
+    # No job that "succeeded" at sending nothing.
+    assert not Job.objects.filter(name="creator_email").exists()
+    assert not CreatorEmail.objects.exists()
+
+
+def test_an_address_removed_before_the_job_runs_fails_the_job_visibly(
+    manager, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        market = services.create_market(actor=manager, name="Berlin Vintage", currency="EUR")
+    manager.email = ""
+    manager.save(update_fields=["email"])
+    for callback in callbacks:
+        callback()
+    assert mailoutbox == []
+    job = Job.objects.get(name="creator_email")
+    assert job.status == JobStatus.FAILED
+    assert job.last_error.endswith(f"Market {market.name} has no creator with an email address.")
+
+
+def test_a_repeated_job_sends_the_email_of_an_event_once(
+    manager, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    market = _create(manager, django_capture_on_commit_callbacks)
+    job = Job.objects.get(name="creator_email")
+    [sent] = CreatorEmail.objects.all()
+    assert (sent.market_id, sent.event_name, str(sent.event_id)) == (
+        market.pk,
+        "market_created",
+        job.arguments["event_id"],
+    )
+    assert sent.recipient == f"{manager.get_full_name()} <{manager.email}>"
+    # The worker died after sending, before saying so: the job runs again.
+    assert emails.send_creator_email(**job.arguments) is False
+    assert len(mailoutbox) == 1
+
+
+def test_each_occasion_is_told_even_when_the_event_name_repeats(
+    manager, superuser, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    market = _create(manager, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_market(actor=superuser, market_id=market.pk)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.suspend_market(actor=superuser, market_id=market.pk, reason="Chargebacks")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.reinstate_market(actor=superuser, market_id=market.pk)
+    subjects = [email.subject for email in mailoutbox]
+    assert subjects.count("Your market Berlin Vintage was suspended") == 2
+    assert CreatorEmail.objects.filter(event_name="market_suspended").count() == 2
