@@ -30,6 +30,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from apps.core.actors import Actor
+
 events_recorded = Signal()
 """Sent inside the transaction for every domain event, or batch of them.
 
@@ -65,7 +67,7 @@ class DomainEvent:
         *,
         context: str,
         name: str,
-        actor: Any,
+        actor: Actor | None,
         actor_id: int | None = None,
         **details: Any,
     ) -> DomainEvent:

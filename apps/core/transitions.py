@@ -27,6 +27,8 @@ from django.db import models
 from django.dispatch import Signal
 from django_fsm import ConcurrentTransition
 
+from apps.core.actors import Actor
+
 from .errors import ConcurrentChange, NotPermitted, TransitionNotAllowed, invalid_input
 from .events import DomainEvent, announce
 
@@ -164,7 +166,7 @@ def transition_inputs(
 
 
 def check_transition(
-    instance: models.Model, name: str, *, actor: Any, field_name: str = "status"
+    instance: models.Model, name: str, *, actor: Actor, field_name: str = "status"
 ) -> Any:
     """Refuse unless ``actor`` may run transition ``name`` on ``instance`` now.
 
@@ -199,7 +201,7 @@ def perform_transition(
     instance: models.Model,
     name: str,
     *,
-    actor: Any,
+    actor: Actor,
     update_fields: Iterable[str],
     field_name: str = "status",
     **arguments: Any,
@@ -230,7 +232,7 @@ def transition_and_announce(
     instance: models.Model,
     name: str,
     *,
-    actor: Any,
+    actor: Actor,
     context: str,
     event_name: str,
     signal: Signal,

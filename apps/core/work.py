@@ -55,6 +55,8 @@ from django.tasks import Task, task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from apps.core.actors import Actor
+
 from .errors import DomainError, NotPermitted, TransitionNotAllowed
 from .events import DomainEvent, announce
 from .models import NEEDS_ATTENTION, Job, JobStatus
@@ -425,7 +427,7 @@ def _attempts(count: int) -> str:
     return "1 attempt" if count == 1 else f"{count} attempts"
 
 
-def _event(job: Job, verb: str, actor: Any, *, reason: str = "") -> DomainEvent:
+def _event(job: Job, verb: str, actor: Actor | None, *, reason: str = "") -> DomainEvent:
     return DomainEvent(
         context=job.context,
         name=f"{job.name}_{verb}",
@@ -439,7 +441,7 @@ def _event(job: Job, verb: str, actor: Any, *, reason: str = "") -> DomainEvent:
     )
 
 
-def _job_for_superuser(actor: Any, job_id: int, action: str) -> Job:
+def _job_for_superuser(actor: Actor, job_id: int, action: str) -> Job:
     if not getattr(actor, "is_superuser", False):
         raise NotPermitted("Only superusers may retry or dismiss background work.")
     job = Job.objects.select_for_update().filter(pk=job_id).first()
@@ -453,7 +455,7 @@ def _job_for_superuser(actor: Any, job_id: int, action: str) -> Job:
     return job
 
 
-def retry_job(*, actor: Any, job_id: int) -> Job:
+def retry_job(*, actor: Actor, job_id: int) -> Job:
     """Retry now: run a failed, retrying or stuck job at once, with a fresh set of attempts.
 
     The attempt a retrying job was waiting for is superseded (new token), as
@@ -471,7 +473,7 @@ def retry_job(*, actor: Any, job_id: int) -> Job:
     return job
 
 
-def dismiss_job(*, actor: Any, job_id: int) -> Job:
+def dismiss_job(*, actor: Actor, job_id: int) -> Job:
     """Dismiss: a person has dealt with it; the job will not run again."""
     with transaction.atomic():
         job = _job_for_superuser(actor, job_id, "be dismissed")

@@ -56,8 +56,9 @@ def send_creator_email(
     name = creator.get_full_name() or creator.get_username()
     context = {"market": market, "name": name, "happened": happened, "reason": reason}
     recipient = str(Address(display_name=name, addr_spec=creator.email))
+    subject = subject.format(name=market.name)
     message = EmailMultiAlternatives(
-        subject=subject.format(name=market.name),
+        subject=subject,
         body=render_to_string("markets/email/creator.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
@@ -70,6 +71,6 @@ def send_creator_email(
             market=market,
             event_name=event_name,
             recipient=recipient,
-            subject=message.subject,
+            subject=subject,
         )
     return True
