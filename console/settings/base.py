@@ -7,6 +7,7 @@ Only what differs per deployment comes from the environment (12-factor):
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_tasks_db",
+    "axes",
     # Ours after django.contrib.auth: our post_migrate receivers then run
     # after auth has created each app's permissions.
     "console",
@@ -75,6 +77,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.HtmxMessagesMiddleware",
     "console.errors.DomainErrorMiddleware",
+    # Last, as axes asks: it turns a lockout flagged by its backend into our
+    # sign-in page with the lockout message (console/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -138,6 +143,30 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out username+address before any password
+# is checked (it needs ``request`` passed to authenticate(); LoginView does).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling (django-axes, console/signin.py): 5 failures for one
+# username from one address lock that pair for 15 minutes; a success resets
+# the count. Attempts and lockouts are rows in the admin (superusers only)
+# and WARNING lines of the ``axes`` logger.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "console.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "console.signin.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+# Axes' default masks username and address in its log lines (a username box
+# sometimes receives a password); the admin's attempt rows have them in full.
+# How many proxies in front append to X-Forwarded-For: 0 means the socket's
+# address is the client's (dev, tests). Production defaults it to 1 when
+# SECURE_PROXY_SSL says a proxy terminates TLS (prod.py).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -2,7 +2,8 @@
 
 Required: ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``EMAIL_URL``,
 ``DEFAULT_FROM_EMAIL``.
-Recommended: ``REDIS_URL``. Behind a TLS-terminating proxy set ``SECURE_PROXY_SSL=1``.
+Recommended: ``REDIS_URL``. Behind a TLS-terminating proxy set ``SECURE_PROXY_SSL=1``
+(and ``PROXY_COUNT`` if more than one proxy appends to ``X-Forwarded-For``).
 """
 
 import os
@@ -32,6 +33,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 if env_bool("SECURE_PROXY_SSL", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The same proxy appends the client's address to X-Forwarded-For: sign-in
+    # lockouts (axes, console/signin.py) count per real client, not per proxy.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
