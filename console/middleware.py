@@ -12,8 +12,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from apps.accounts.roles import has_role
 from apps.accounts.services import record_user_activity
 
 request_logger = logging.getLogger("console.request")
@@ -67,13 +69,18 @@ class RequestLogMiddleware:
 
 
 class StaffRequiredMiddleware:
-    """Every view that needs a login also needs a staff user.
+    """Every view that needs a login also needs a staff user with a role.
 
     Runs after ``LoginRequiredMiddleware``, so anonymous users have already
     been sent to sign in; views marked ``@login_not_required`` (sign-in,
-    health check) are open to all. Doing it here, not per view, means a new
-    view cannot forget it.
+    health check) are open to all. Signed in but not staff: 403. Staff with
+    no role: the "no role" page (403) and nothing else, not even the
+    dashboard; only signing out stays open to them. Doing it here, not per
+    view, means a new view cannot forget it.
     """
+
+    # Open to a staff user without a role: how they leave.
+    OPEN_TO_NO_ROLE = frozenset({"logout"})
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -83,12 +90,18 @@ class StaffRequiredMiddleware:
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
-    ) -> None:
+    ) -> HttpResponse | None:
         if not getattr(view_func, "login_required", True):
-            return
+            return None
         user = request.user
-        if user.is_authenticated and not user.is_staff:
+        if not user.is_authenticated:
+            return None
+        if not user.is_staff:
             raise PermissionDenied("This console is for staff only.")
+        match = request.resolver_match
+        if has_role(user) or (match is not None and match.view_name in self.OPEN_TO_NO_ROLE):
+            return None
+        return render(request, "no_role.html", status=403)
 
 
 class ActiveUserMiddleware:

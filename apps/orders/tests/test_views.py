@@ -360,8 +360,9 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
 
     _orders(rows)
     client.force_login(agent)
-    # Cached: session, user; the rest is one cached fragment.
-    assert _queries(client, "/") == 2
+    # Cached: session, user, the user's and their groups' permissions (the
+    # role check every page makes); the rest is one cached fragment.
+    assert _queries(client, "/") == 4
     # Uncached (after any event): + counts by status, suspended markets,
     # failed charges today, failed background work, revenue today, revenue
     # this week, recent events.
@@ -369,7 +370,7 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
     bump_cache_version("activity")
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
-    assert len(captured) == 9
+    assert len(captured) == 11
 
 
 def _queue_count(client: Client, queue: str) -> str:
