@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -69,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: its response pass sees every page a
+    # signed-in user gets, refusals and redirects included.
+    "console.middleware.PrivatePagesMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "console.middleware.StaffRequiredMiddleware",
     "console.middleware.ActiveUserMiddleware",
@@ -123,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds a Redis connect or reply may take; Redis answers in well under a
+# millisecond on a LAN, so anything near this is an outage, not load.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+REDIS_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -132,6 +140,11 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "console"),
             "TIMEOUT": 3600,
+            # Passed to redis-py's connection pool. Without them a Redis that
+            # accepts connections and never answers holds every request
+            # forever; with them each cache call gives up quickly and the
+            # page is recomputed (console/cache.py).
+            "OPTIONS": REDIS_OPTIONS,
         }
     }
 else:
@@ -224,7 +237,15 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle"}
 # How often the active-user middleware may write ``Profile.last_active``.
 LAST_ACTIVE_INTERVAL_SECONDS = 300
 
-LOGGING = {
+# The load balancer's liveness probe speaks plain HTTP: never redirect it
+# (SECURE_SSL_REDIRECT is on in production).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Requests at least this slow are logged at WARNING (console.middleware.RequestLogMiddleware).
+REQUEST_LOG_SLOW_MS = int(os.environ.get("REQUEST_LOG_SLOW_MS", "1000"))
+REQUEST_LOG_LEVEL = os.environ.get("REQUEST_LOG_LEVEL", "INFO")
+
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
@@ -235,7 +256,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "console.request": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "console.request": {
+            "handlers": ["console"],
+            "level": REQUEST_LOG_LEVEL,
+            "propagate": False,
+        },
         "console": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Every attempt of background work, retried or not (apps/core/work.py).
         "apps.core.work": {"handlers": ["console"], "level": "INFO", "propagate": False},
