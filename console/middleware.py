@@ -8,12 +8,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from apps.accounts.roles import has_role
 from apps.accounts.services import record_user_activity
 
 request_logger = logging.getLogger("console.request")
@@ -34,8 +38,25 @@ class _QueryCounter:
         return execute(sql, params, many, context)
 
 
+def _signed_in_user(request: HttpRequest) -> Any:
+    """The signed-in user, or None; None too when the database cannot say (the 503 path)."""
+    try:
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+    except (OperationalError, InterfaceError):
+        return None
+
+
 class RequestLogMiddleware:
-    """Log one structured (JSON) line per request: method, path, status, duration, queries."""
+    """Log one structured (JSON) line per request: method, path, status, duration, queries.
+
+    At INFO, or WARNING when the request failed (5xx) or was slow (at least
+    ``REQUEST_LOG_SLOW_MS``). Development logs every line; production's
+    ``console.request`` logger is at WARNING (``REQUEST_LOG_LEVEL``): a line
+    per request is one write per request on the hot path and mostly noise at
+    volume, while failures and slow requests are what someone acts on. A
+    level that is off costs nothing: the line is not even built.
+    """
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -52,28 +73,37 @@ class RequestLogMiddleware:
             for connection in wrapped:
                 connection.execute_wrappers.remove(counter)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        user = getattr(request, "user", None)
+        slow = duration_ms >= settings.REQUEST_LOG_SLOW_MS
+        level = logging.WARNING if response.status_code >= 500 or slow else logging.INFO
+        if not request_logger.isEnabledFor(level):
+            return response
+        user = _signed_in_user(request)
         record = {
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
             "duration_ms": duration_ms,
             "queries": counter.count,
-            "user": user.pk if user is not None and user.is_authenticated else None,
+            "user": user.pk if user is not None else None,
             "htmx": request.headers.get("HX-Request") == "true",
         }
-        request_logger.info(json.dumps(record), extra={"request_record": record})
+        request_logger.log(level, json.dumps(record), extra={"request_record": record})
         return response
 
 
 class StaffRequiredMiddleware:
-    """Every view that needs a login also needs a staff user.
+    """Every view that needs a login also needs a staff user with a role.
 
     Runs after ``LoginRequiredMiddleware``, so anonymous users have already
     been sent to sign in; views marked ``@login_not_required`` (sign-in,
-    health check) are open to all. Doing it here, not per view, means a new
-    view cannot forget it.
+    health check) are open to all. Signed in but not staff: 403. Staff with
+    no role: the "no role" page (403) and nothing else, not even the
+    dashboard; only signing out stays open to them. Doing it here, not per
+    view, means a new view cannot forget it.
     """
+
+    # Open to a staff user without a role: how they leave.
+    OPEN_TO_NO_ROLE = frozenset({"logout"})
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -83,12 +113,35 @@ class StaffRequiredMiddleware:
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
-    ) -> None:
+    ) -> HttpResponse | None:
         if not getattr(view_func, "login_required", True):
-            return
+            return None
         user = request.user
-        if user.is_authenticated and not user.is_staff:
+        if not user.is_authenticated:
+            return None
+        if not user.is_staff:
             raise PermissionDenied("This console is for staff only.")
+        match = request.resolver_match
+        if has_role(user) or (match is not None and match.view_name in self.OPEN_TO_NO_ROLE):
+            return None
+        return render(request, "no_role.html", status=403)
+
+
+class PrivatePagesMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a signed-in user.
+
+    Pages show customer data; no shared cache (a proxy, a CDN) may keep one,
+    and the browser must not keep it on disk for the next user of the machine.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if _signed_in_user(request) is not None:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class ActiveUserMiddleware:

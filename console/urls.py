@@ -17,6 +17,7 @@ urlpatterns = [
 ]
 
 handler403 = "console.views.permission_denied"
+handler500 = "console.views.server_error"
 
 if "debug_toolbar" in settings.INSTALLED_APPS:  # dev settings only
     from debug_toolbar.toolbar import debug_toolbar_urls

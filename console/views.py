@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
@@ -65,6 +68,25 @@ def palette(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     hits = command_palette.search(query, navigation=navigation_items(), user=request.user)
     return render(request, "console/palette_results.html", {"hits": hits, "query": query})
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler; 503 with "the database is unavailable" when that is why.
+
+    Every uncaught exception ends here, raised in a view or in a middleware
+    (reading the session, the user), and Django calls it inside the
+    ``except`` block, so the exception is at hand. Neither page is rendered
+    with the request: a context processor must not try the database again.
+    """
+    _, error, _ = sys.exc_info()
+    if isinstance(error, DATABASE_DOWN):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

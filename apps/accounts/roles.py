@@ -68,3 +68,13 @@ def sync_roles(apps: Any = global_apps) -> None:
                 )
             )
         group.permissions.set(wanted)
+
+
+def has_role(user: Any) -> bool:
+    """Whether the console has anything to show ``user``: a superuser, or any permission.
+
+    Every role grants at least the ``view_*`` permissions, so a staff user
+    with no role (no group, nothing granted directly) has none. Reads the
+    user's permission cache, which the views' own permission checks reuse.
+    """
+    return bool(user.is_superuser or user.get_all_permissions())

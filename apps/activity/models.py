@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+ACTOR_NAME_LENGTH = 301  # first name (150), a space, last name (150): display_name's longest
+
 
 class EventQuerySet(models.QuerySet["Event"]):
     def for_aggregate(self, aggregate_type: str, aggregate_id: object) -> EventQuerySet:
@@ -21,9 +23,6 @@ class EventQuerySet(models.QuerySet["Event"]):
             )
         return result
 
-    def with_actor(self) -> EventQuerySet:
-        return self.select_related("actor")
-
 
 class Event(models.Model):
     """One domain event, written in the same transaction as the change it records."""
@@ -34,9 +33,14 @@ class Event(models.Model):
     aggregate_id = models.CharField(max_length=64)
     aggregate_label = models.CharField(max_length=200)
     aggregate_url = models.CharField(max_length=200, blank=True)
+    # PROTECT: a user who did something cannot be deleted, only deactivated,
+    # so the audit trail never loses who did it (None is the system itself).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The actor's name as it read when the event happened: what the timeline
+    # shows, unchanged by a later rename. Empty for the system.
+    actor_name = models.CharField(max_length=ACTOR_NAME_LENGTH, blank=True)
     from_state = models.CharField(max_length=40, blank=True)
     to_state = models.CharField(max_length=40, blank=True)
     reason = models.TextField(blank=True)

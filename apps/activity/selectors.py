@@ -20,7 +20,7 @@ def events() -> EventQuerySet:
 
 
 def recent_events(limit: int = RECENT_EVENTS) -> list[Event]:
-    return list(Event.objects.with_actor().newest_first()[:limit])
+    return list(Event.objects.newest_first()[:limit])
 
 
 def distinct_values(field: str) -> list[tuple[str, str]]:

@@ -82,6 +82,7 @@ def _reference_event(record: Category | Tag, kind: str, actor: User) -> DomainEv
         aggregate_label=record.name,
         aggregate_url=f"{reverse('catalog:products')}?{urlencode({kind: record.slug})}",
         actor_id=actor.pk if actor is not None else None,
+        actor_name=actor.display_name if actor is not None else "",
     )
 
 

@@ -52,6 +52,9 @@ class DomainEvent:
     aggregate_label: str
     aggregate_url: str = ""
     actor_id: int | None
+    actor_name: str = ""
+    """The actor's display name now; the audit keeps it as written at the time.
+    Left empty, the recorder looks it up from ``actor_id``."""
     from_state: str = ""
     to_state: str = ""
     reason: str = ""
@@ -84,6 +87,7 @@ class DomainEvent:
             aggregate_label=str(aggregate),
             aggregate_url=aggregate.get_absolute_url(),
             actor_id=actor.pk if actor is not None else actor_id,
+            actor_name=actor.display_name if actor is not None else "",
             **details,
         )
 

@@ -7,7 +7,9 @@ Only what differs per deployment comes from the environment (12-factor):
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -35,7 +37,8 @@ DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, as a site that only superusers may use (console/admin.py).
+    "console.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_tasks_db",
+    "axes",
     # Ours after django.contrib.auth: our post_migrate receivers then run
     # after auth has created each app's permissions.
     "console",
@@ -66,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: its response pass sees every page a
+    # signed-in user gets, refusals and redirects included.
+    "console.middleware.PrivatePagesMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "console.middleware.StaffRequiredMiddleware",
     "console.middleware.ActiveUserMiddleware",
@@ -75,6 +82,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.HtmxMessagesMiddleware",
     "console.errors.DomainErrorMiddleware",
+    # Last, as axes asks: it turns a lockout flagged by its backend into our
+    # sign-in page with the lockout message (console/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -117,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds a Redis connect or reply may take; Redis answers in well under a
+# millisecond on a LAN, so anything near this is an outage, not load.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+REDIS_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -126,6 +140,11 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "console"),
             "TIMEOUT": 3600,
+            # Passed to redis-py's connection pool. Without them a Redis that
+            # accepts connections and never answers holds every request
+            # forever; with them each cache call gives up quickly and the
+            # page is recomputed (console/cache.py).
+            "OPTIONS": REDIS_OPTIONS,
         }
     }
 else:
@@ -138,6 +157,30 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out username+address before any password
+# is checked (it needs ``request`` passed to authenticate(); LoginView does).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling (django-axes, console/signin.py): 5 failures for one
+# username from one address lock that pair for 15 minutes; a success resets
+# the count. Attempts and lockouts are rows in the admin (superusers only)
+# and WARNING lines of the ``axes`` logger.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "console.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "console.signin.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+# Axes' default masks username and address in its log lines (a username box
+# sometimes receives a password); the admin's attempt rows have them in full.
+# How many proxies in front append to X-Forwarded-For: 0 means the socket's
+# address is the client's (dev, tests). Production defaults it to 1 when
+# SECURE_PROXY_SSL says a proxy terminates TLS (prod.py).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -194,7 +237,15 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle"}
 # How often the active-user middleware may write ``Profile.last_active``.
 LAST_ACTIVE_INTERVAL_SECONDS = 300
 
-LOGGING = {
+# The load balancer's liveness probe speaks plain HTTP: never redirect it
+# (SECURE_SSL_REDIRECT is on in production).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Requests at least this slow are logged at WARNING (console.middleware.RequestLogMiddleware).
+REQUEST_LOG_SLOW_MS = int(os.environ.get("REQUEST_LOG_SLOW_MS", "1000"))
+REQUEST_LOG_LEVEL = os.environ.get("REQUEST_LOG_LEVEL", "INFO")
+
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
@@ -205,7 +256,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "console.request": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "console.request": {
+            "handlers": ["console"],
+            "level": REQUEST_LOG_LEVEL,
+            "propagate": False,
+        },
         "console": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Every attempt of background work, retried or not (apps/core/work.py).
         "apps.core.work": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -204,6 +204,7 @@ def purge_abandoned_carts(
             aggregate_label=f"{count} abandoned cart{'s' if count != 1 else ''}",
             aggregate_url=reverse("orders:carts"),
             actor_id=actor.pk if actor is not None else None,
+            actor_name=actor.display_name if actor is not None else "",
             payload={"count": count, "older_than_days": older_than_days},
         )
         announce(signals.carts_purged, sender=Cart, event=event, count=count)

@@ -360,8 +360,9 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
 
     _orders(rows)
     client.force_login(agent)
-    # Cached: session, user; the rest is one cached fragment.
-    assert _queries(client, "/") == 2
+    # Cached: session, user, the user's and their groups' permissions (the
+    # role check every page makes); the rest is one cached fragment.
+    assert _queries(client, "/") == 4
     # Uncached (after any event): + counts by status, suspended markets,
     # failed charges today, failed background work, revenue today, revenue
     # this week, recent events.
@@ -369,7 +370,7 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
     bump_cache_version("activity")
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
-    assert len(captured) == 9
+    assert len(captured) == 11
 
 
 def _queue_count(client: Client, queue: str) -> str:
@@ -533,3 +534,29 @@ def test_going_back_after_a_refusal_does_not_reopen_the_dialog(client: Client, a
     )
     assert response.status_code == 302
     assert response["Location"] == f"http://testserver/orders/{order.number}/?tab=lines"
+
+
+HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")'
+
+
+def test_csv_export_neutralises_formulas_in_what_people_typed(client: Client, viewer) -> None:
+    OrderFactory(
+        number="ORD-EVIL",
+        customer_name=HOSTILE_NAME,
+        customer_email="@evil@example.com",
+        status=SH,
+        tracking_number="-1+2",
+        market__name="+Market",
+        total="12.00",
+    )
+    client.force_login(viewer)
+    response = client.get("/orders/export.csv")
+    content = b"".join(response.streaming_content).decode()
+    assert '"\'=HYPERLINK(""http://evil.example"",""x"")"' in content
+    row = list(csv.reader(io.StringIO(content)))[1]
+    assert row[4] == "'" + HOSTILE_NAME
+    assert row[5] == "'@evil@example.com"
+    assert row[3] == "'+Market"
+    assert row[8] == "'-1+2"
+    assert row[7] == "12.00"  # the total, a number the app writes, stays a number
+    assert ",12.00," in content
