@@ -39,12 +39,11 @@ def _list(url_name: str, **query: str) -> str:
     return f"{reverse(url_name)}?{urlencode(query)}"
 
 
-def work_queues(now: Any, *, superuser: bool = False) -> list[Queue]:
+def work_queues(now: Any) -> list[Queue]:
     counts = orders.order_counts_by_status()
     today = timezone.localdate(now)
     awaiting, to_ship = orders.awaiting_payment_status(), orders.to_ship_status()
-    work = activity.work_attention_counts()
-    queues = [
+    return [
         Queue("Awaiting payment", counts[awaiting], _list("orders:list", status=awaiting),
               "Charge or cancel"),
         Queue("To ship", counts[to_ship], _list("orders:list", status=to_ship),
@@ -55,18 +54,19 @@ def work_queues(now: Any, *, superuser: bool = False) -> list[Queue]:
               _list("orders:list", failed_payment_on=today.isoformat()),
               "Declined, timed out, errored or not taken"),
     ]  # fmt: skip
-    if any(work.values()):
-        queues.append(_background_work(work, superuser=superuser))
-    return queues
 
 
-def _background_work(counts: dict[str, int], *, superuser: bool) -> Queue:
+def background_work(*, superuser: bool) -> Queue | None:
     """Only when something needs a person: failed, stuck or retrying, each said apart.
 
     The number is the rows the failed-work page lists (one definition:
     ``JobQuerySet.needs_attention``). That page is the superusers': others see
-    the count, not a link that would answer 403.
+    the count, not a link that would answer 403. Never cached: retries and
+    stuck jobs announce no domain event.
     """
+    counts = activity.work_attention_counts()
+    if not any(counts.values()):
+        return None
     details = [f"{counts[kind]} {kind}" for kind in ("failed", "stuck", "retrying") if counts[kind]]
     action = "Retry or dismiss" if superuser else "A superuser can retry or dismiss"
     return Queue(

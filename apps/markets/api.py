@@ -61,10 +61,10 @@ def market_summary(market_id: int, *, lock: bool = False) -> MarketSummary | Non
     """Name, link, currency and state of a market, or None when it does not exist.
 
     ``lock=True`` holds the market's row until the caller's transaction ends
-    (``SELECT … FOR UPDATE``): a charge that checked "the market takes charges"
-    cannot meet a suspension committed meanwhile.
+    (``FOR NO KEY UPDATE`` on PostgreSQL): the market's transitions, which
+    lock it, wait; rows that only refer to it (their foreign-key checks) do not.
     """
-    markets = Market.objects.select_for_update() if lock else Market.objects.all()
+    markets = Market.objects.select_for_update(no_key=True) if lock else Market.objects.all()
     row = markets.filter(pk=market_id).values_list(*SUMMARY_FIELDS).first()
     return None if row is None else _summary(*row)
 

@@ -25,7 +25,7 @@ from ..models import (
     PaymentStatus,
 )
 from ..payments import GatewayResult, Outcome, get_gateway
-from ._common import PaymentFailed, _event, _locked_order
+from ._common import PaymentFailed, _event, _hold_market, _locked_order
 
 logger = logging.getLogger("apps.orders.services")
 
@@ -167,6 +167,7 @@ def _record_charge_attempt(*, actor: User, order_id: int, key: str) -> tuple[Pay
     seen = _seen(key, order=order, kind=PaymentKind.CHARGE)
     if seen is not None:
         return seen, True
+    _hold_market(order)
     check_transition(order, "charge", actor=actor)
     return _new_payment(order=order, kind=PaymentKind.CHARGE, request_key=key), False
 
