@@ -1,20 +1,11 @@
 """What other contexts may use of the accounts context: the user model as a type.
 
-Services take the acting staff member as ``actor: User``.
+Services take the acting staff member as ``actor: User``. Views type their
+request with ``apps.accounts.web.StaffRequest`` (web code, kept out of here).
 """
 
 from __future__ import annotations
 
-from apps.core.web.http import HtmxHttpRequest
-
 from .models import User
 
-__all__ = ["StaffRequest", "User"]
-
-
-class StaffRequest(HtmxHttpRequest):
-    """A view's request, typed: django-htmx's ``HtmxHttpRequest`` (``request.htmx``,
-    set by its middleware) whose user is a signed-in staff member
-    (``LoginRequiredMiddleware`` admits no one else)."""
-
-    user: User
+__all__ = ["User"]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from apps.accounts.api import StaffRequest
+from apps.accounts.web import StaffRequest
 from apps.core import work
 from apps.core.models import Job, JobStatus
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from apps.accounts.api import StaffRequest
+from apps.accounts.web import StaffRequest
 from apps.core.web.actions import BulkAction, BulkActions
 from apps.core.web.http import page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context

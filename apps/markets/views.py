@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.accounts.api import StaffRequest
+from apps.accounts.web import StaffRequest
 from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
-from apps.accounts.api import StaffRequest
+from apps.accounts.web import StaffRequest
 from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options

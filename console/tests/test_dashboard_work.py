@@ -85,9 +85,7 @@ def test_others_see_the_count_but_no_link_they_could_not_follow(
     assert 'href="/activity/failed-work/"' in client.get("/").content.decode()
 
 
-def test_the_card_is_never_stale_though_retries_announce_nothing(
-    client: Client, superuser
-) -> None:
+def test_the_card_is_never_stale_though_retries_announce_nothing(client: Client, superuser) -> None:
     """The rest of the dashboard is cached until the next domain event; a job
     going to retrying, succeeding on a retry or getting stuck announces none."""
     client.force_login(superuser)
