@@ -95,6 +95,9 @@ class Market(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every edit of the details: an edit form carries the version it
+    # was loaded at, and a save over a newer one is refused (apps.core.concurrency).
+    version = models.PositiveIntegerField(default=1, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
 
