@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from apps.core.text import every_word_in_any
+
 
 class EventQuerySet(models.QuerySet["Event"]):
     def for_aggregate(self, aggregate_type: str, aggregate_id: object) -> EventQuerySet:
@@ -14,12 +16,10 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.order_by("-occurred_at", "-pk")
 
     def search(self, query: str) -> EventQuerySet:
-        result = self
-        for word in query.split():
-            result = result.filter(
-                models.Q(aggregate_label__icontains=word) | models.Q(reason__icontains=word)
-            )
-        return result
+        """Events whose subject or reason contains every word of ``query`` (bounded)."""
+        return self.filter(
+            every_word_in_any(query, "aggregate_label__icontains", "reason__icontains")
+        )
 
     def with_actor(self) -> EventQuerySet:
         return self.select_related("actor")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from apps.core.errors import RuleViolation
+from apps.core.text import every_word_in_any
 from apps.core.transitions import condition
 
 
@@ -47,11 +48,8 @@ class MarketQuerySet(models.QuerySet["Market"]):
         return self.filter(slug=slug)
 
     def search(self, query: str) -> MarketQuerySet:
-        """Markets whose name or slug contains every word of ``query``."""
-        result = self
-        for word in query.split():
-            result = result.filter(Q(name__icontains=word) | Q(slug__icontains=word.lower()))
-        return result
+        """Markets whose name or slug contains every word of ``query`` (``search_words``)."""
+        return self.filter(every_word_in_any(query, "name__icontains", "slug__icontains"))
 
     def slug_taken(self, slug: str, *, exclude_id: int | None = None) -> bool:
         matches = self.by_slug(slug)

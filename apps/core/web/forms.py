@@ -47,11 +47,10 @@ class VersionedForm(forms.Form):
             initial=version,
             min_value=1,
             max_value=MAX_VERSION,
-            error_messages={
-                key: "This form has lost track of the version it was opened at: "
-                "open it again to edit."
-                for key in ("required", "invalid", "min_value", "max_value")
-            },
+            error_messages=dict.fromkeys(
+                ("required", "invalid", "min_value", "max_value"),
+                "This form has lost track of the version it was opened at: open it again to edit.",
+            ),
         )
 
     def _editable(self) -> list[str]:

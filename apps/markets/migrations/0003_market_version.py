@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('markets', '0002_market_created_by'),
+        ("markets", "0002_market_created_by"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='market',
-            name='version',
+            model_name="market",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
     ]

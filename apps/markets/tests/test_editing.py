@@ -120,7 +120,8 @@ def test_two_editors_the_later_save_is_refused_and_nothing_is_lost(manager, supe
     # The other editor's text is there to compare, and now in the field:
     # a second save keeps it instead of reverting it.
     assert re.search(
-        r'data-current-value="description">Changed by someone else — now: <q>A careful rewrite\.</q>',
+        r'data-current-value="description">'
+        r"Changed by someone else — now: <q>A careful rewrite\.</q>",
         html,
     )
     assert 'data-current-value="currency"' not in html
