@@ -197,7 +197,7 @@ def test_a_search_of_many_words_is_one_query(client: Client, viewer) -> None:
         response = client.get("/products/", {"q": "blue tea cup"})
     assert b"Blue tea cup" in response.content
     (rows,) = [q["sql"] for q in captured if "LIKE" in q["sql"] and "LIMIT" in q["sql"]]
-    assert rows.upper().count(" LIKE ") == 6  # 3 words × (name, SKU)
+    assert rows.upper().count(" LIKE ") == 6  # 3 words, each in the name or the SKU
 
 
 def test_the_search_box_says_its_limit(client: Client, viewer) -> None:
