@@ -70,13 +70,9 @@ def test_a_nul_byte_in_a_transition_field_changes_nothing(client: Client, superu
     market = MarketFactory(status=MarketStatus.ACTIVE)
     _signed_in(client, superuser)
     _refused(
-        client.post(
-            f"/orders/{order.number}/transitions/ship/", {"tracking_number": "TRACK\x00"}
-        )
+        client.post(f"/orders/{order.number}/transitions/ship/", {"tracking_number": "TRACK\x00"})
     )
-    _refused(
-        client.post(f"/markets/{market.slug}/transitions/suspend/", {"reason": "Fraud\x00"})
-    )
+    _refused(client.post(f"/markets/{market.slug}/transitions/suspend/", {"reason": "Fraud\x00"}))
     _refused(client.post("/markets/bulk/", {"action": "publish", "ids\x00": "1"}))
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
     assert Market.objects.get(pk=market.pk).status == MarketStatus.ACTIVE
