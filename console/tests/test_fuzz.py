@@ -113,8 +113,9 @@ def test_the_routes_cover_the_console() -> None:
     assert len(ROUTES) >= 30
 
 
-def _all_subclasses(cls: type) -> list[type]:
-    found = []
+def _all_subclasses(cls: Any) -> list[Any]:
+    found: list[Any] = []
+    subclass: Any
     for subclass in cls.__subclasses__():
         found += [subclass, *_all_subclasses(subclass)]
     return found
@@ -197,7 +198,7 @@ def seeded(db: None, role_groups: None) -> Seeded:
         "token": ["set-password"],
         "currency": ["EUR", "USD"],
     }
-    query_fields = {name: [] for name in LIST_PARAMETERS} | filters
+    query_fields: dict[str, list[str]] = {name: [] for name in LIST_PARAMETERS} | filters
     query_fields["sort"] = ["name", "-updated_at", "number", "-total", "placed_at"]
     query_fields["per_page"] = ["25", "50", "100"]
     query_fields["confirm"] = sorted(transition_names)

@@ -17,6 +17,7 @@ from typing import Any, Self
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
+from django.http import QueryDict
 
 VERSION_FIELD = "version"
 # The version column is a PositiveIntegerField: anything outside is a forgery.
@@ -72,7 +73,9 @@ class VersionedForm(forms.Form):
     def loaded_value(self, name: str) -> Any:
         """The value field ``name`` had when the form was opened (None if unreadable)."""
         field = self.fields[name]
-        raw = self._widget_data_value(field.hidden_widget(), self[name].html_initial_name)
+        raw = field.hidden_widget().value_from_datadict(
+            self.data, self.files, self[name].html_initial_name
+        )
         try:
             return field.to_python(raw)
         except ValidationError:
@@ -83,7 +86,11 @@ class VersionedForm(forms.Form):
     ) -> Self:
         """This form against the record as it is now: ``current`` (field → value)
         at ``version``; ``kwargs`` build the form for the fresh record."""
-        data = self.data.copy()
+        data = QueryDict(mutable=True)
+        for key in self.data:
+            data.setlist(
+                key, self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data[key]]
+            )
         edited = set(self.changed_data)
         for name in self._editable():
             if name not in current:

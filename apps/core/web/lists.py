@@ -73,5 +73,5 @@ def paginate(request: HttpRequest, table: Table, *, per_page: int = PAGE_SIZE) -
         query = request.GET.copy()
         del query["per_page"]
         query._mutable = False
-        request.GET = query
+        request.GET = query  # type: ignore[assignment]  # immutable again, as Django's
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)
