@@ -1,4 +1,5 @@
-"""Cross-cutting request concerns: logging, staff-only access, activity, htmx toasts."""
+"""Cross-cutting request concerns: logging, input guard, staff-only access, activity,
+htmx toasts."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
@@ -89,6 +92,47 @@ class RequestLogMiddleware:
         }
         request_logger.log(level, json.dumps(record), extra={"request_record": record})
         return response
+
+
+NUL = "\x00"
+NUL_MESSAGE = (
+    "This request contains a NUL character (\\x00), which no page or field accepts. "
+    "Nothing was changed: remove it and try again."
+)
+
+
+def _has_nul(query: QueryDict) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in query.lists())
+
+
+class RejectNulMiddleware:
+    """Answer 400 with a clear message for a NUL byte anywhere a view could read it.
+
+    PostgreSQL cannot store or even compare text containing NUL (a DataError,
+    a 500), and no legitimate input has one: so the path, the query string,
+    the form body (names and values) and the page htmx says the user is on are
+    checked once, here, before any view, on every database.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            NUL in request.path_info
+            or NUL in unquote(request.headers.get("HX-Current-URL", ""))
+            or _has_nul(request.GET)
+            or (request.method == "POST" and _has_nul(request.POST))
+        ):
+            response = HttpResponse(
+                render_to_string("400.html", {"message": NUL_MESSAGE}), status=400
+            )
+            if request.headers.get("HX-Request") == "true":
+                trigger_client_event(
+                    response, "messages", {"items": [{"level": "error", "text": NUL_MESSAGE}]}
+                )
+            return response
+        return self.get_response(request)
 
 
 class StaffRequiredMiddleware:

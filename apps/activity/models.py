@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from apps.core.text import every_word_in_any
+
 ACTOR_NAME_LENGTH = 301  # first name (150), a space, last name (150): display_name's longest
 
 
@@ -16,12 +18,10 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.order_by("-occurred_at", "-pk")
 
     def search(self, query: str) -> EventQuerySet:
-        result = self
-        for word in query.split():
-            result = result.filter(
-                models.Q(aggregate_label__icontains=word) | models.Q(reason__icontains=word)
-            )
-        return result
+        """Events whose subject or reason contains every word of ``query`` (bounded)."""
+        return self.filter(
+            every_word_in_any(query, "aggregate_label__icontains", "reason__icontains")
+        )
 
 
 class Event(models.Model):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.api import User
 from apps.core.bulk import BulkOutcome, each_on_its_own
+from apps.core.concurrency import field_changes, require_version, save_if_current
 from apps.core.errors import DomainError, InvalidInput, invalid_input, require_permission
 from apps.core.events import DomainEvent, announce
 from apps.core.text import make_slug, require_length
@@ -81,10 +82,17 @@ def create_market(
 
 
 @transaction.atomic
-def update_market(*, actor: User, market_id: int, **changes: Any) -> Market:
-    """Change a market's name, description, and (while Draft) currency or slug."""
+def update_market(*, actor: User, market_id: int, version: int, **changes: Any) -> Market:
+    """Change a market's name, description, and (while Draft) currency or slug.
+
+    ``version`` is the market's version the caller read the values at (the
+    edit form carries it): over a newer one nothing is saved (``StaleEdit``,
+    409). Only the fields whose value differs are written, and the event
+    records each one's old and new value.
+    """
     require_permission(actor, "markets.change_market", "editing markets")
     market = _locked(market_id)
+    require_version(market, version, noun="market")
     if "name" in changes:
         changes["name"] = require_length(
             changes["name"].strip(), field="name", label="A name", max_length=120
@@ -94,17 +102,25 @@ def update_market(*, actor: User, market_id: int, **changes: Any) -> Market:
     if "slug" in changes:
         changes["slug"] = make_slug(changes["slug"], max_length=80)
         _check_slug(changes["slug"], exclude_id=market.pk)
+    before = {name: getattr(market, name) for name in Market.EDITABLE_FIELDS}
     try:
         changed = market.edit(**changes)
     except ValidationError as error:
         raise invalid_input(error) from error
     if not changed:
         return market
-    market.save(update_fields=[*changed, "updated_at"])
+    # The row is locked on PostgreSQL; the conditional UPDATE makes the check
+    # hold on SQLite too, and against any caller that did not lock.
+    save_if_current(market, version=version, fields=changed, noun="market")
     announce(
         signals.market_updated,
         sender=Market,
-        event=_event(market, "market_updated", actor, payload={"changed": changed}),
+        event=_event(
+            market,
+            "market_updated",
+            actor,
+            payload={"changed": field_changes(before, market, changed)},
+        ),
         market=market,
     )
     return market

@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.web import StaffRequest
 from apps.activity import api as activity_api
+from apps.core.concurrency import StaleEdit
 from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
 from apps.core.web.actions import BulkActions, Transitions, transition_bulk_actions
@@ -136,9 +137,24 @@ def _save(request: StaffRequest, form: MarketForm, market: Market | None) -> Htt
             messages.success(request, f"{market.name} was created as a Draft.")
         else:
             market = services.update_market(
-                actor=request.user, market_id=market.pk, **form.changes()
+                actor=request.user,
+                market_id=market.pk,
+                version=form.loaded_version(),
+                **form.changes(),
             )
             messages.success(request, f"{market.name} was saved.")
+    except StaleEdit as stale:
+        # Someone saved first: nothing was written. The user's input stays,
+        # with the values it has now beside it, to compare and save again.
+        current = stale.current
+        assert isinstance(current, Market)
+        rebased = form.rebased(
+            {name: getattr(current, name) for name in Market.EDITABLE_FIELDS},
+            version=current.version,
+            message=stale.message,
+            market=current,
+        )
+        return _render_form(request, rebased, current, status=409)
     except InvalidInput as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _render_form(request, form, market, status=422)

@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from apps.catalog import api as catalog_api
 from apps.core.errors import RuleViolation
+from apps.core.text import search_text
 from apps.core.transitions import condition
 from apps.markets import api as markets_api
 
@@ -155,7 +156,7 @@ class OrderQuerySet(models.QuerySet["Order"]):
 
     def search(self, query: str) -> OrderQuerySet:
         """By any part of the order number (any case), or customer email or name (contains)."""
-        query = query.strip()
+        query = search_text(query)
         if not query:
             return self
         return self.filter(

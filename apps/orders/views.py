@@ -22,7 +22,7 @@ from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
 from apps.core.web.actions import BulkActions, Transitions, transition_bulk_actions
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
-from apps.core.web.lists import SidebarRow, list_context
+from apps.core.web.lists import SidebarRow, list_context, paginate
 from apps.core.web.spreadsheet import SafeCsvWriter
 
 from . import selectors, services
@@ -180,7 +180,7 @@ def cart_list(request: StaffRequest) -> HttpResponse:
 
 def _cart_list_context(request: StaffRequest) -> dict[str, Any]:
     table = CartTable(selectors.carts_for_list())
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    paginate(request, table, per_page=PAGE_SIZE)
     return {
         "table": table,
         "can_purge": request.user.has_perm("orders.delete_cart"),

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outermost of ours so its duration and query count cover the whole request.
     "console.middleware.RequestLogMiddleware",
+    # Before sessions and auth: input no page accepts is refused (and logged) first.
+    "console.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

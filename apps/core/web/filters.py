@@ -7,6 +7,8 @@ from typing import Any
 import django_filters
 from django import forms
 
+from apps.core.text import MAX_SEARCH_LENGTH
+
 
 class ConsoleFilterSet(django_filters.FilterSet):
     """Subclasses declare ``q`` (labelled "Search") and their filters."""
@@ -27,6 +29,8 @@ class ConsoleFilterSet(django_filters.FilterSet):
                     "data-hotkey": "/",
                     "data-hotkey-label": "Focus Search",
                     "autocomplete": "off",
+                    # Longer searches are cut anyway (apps.core.text.search_words).
+                    "maxlength": str(MAX_SEARCH_LENGTH),
                     "placeholder": self.search_placeholder,
                 }
             )

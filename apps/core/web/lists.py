@@ -14,6 +14,9 @@ from apps.core.cache import cache_version
 from .http import filtered
 
 PAGE_SIZE = 25
+# What ``?per_page=`` may ask for; anything else (``-1``, ``100000000``, a
+# word) falls back to the list's own page size, never an error or a whole table.
+PER_PAGE_CHOICES = (25, 50, 100)
 
 # (key, label, query string, count): one link of a list's sidebar.
 SidebarRow = tuple[str, str, str, int]
@@ -42,7 +45,7 @@ def list_context(
         if request.user.has_perm(permission)
     ]
     table = table_class(filtered(filterset), exclude=() if allowed else ("select",))
-    RequestConfig(request, paginate={"per_page": page_size}).configure(table)
+    paginate(request, table, per_page=page_size)
     return {
         "filter": filterset,
         "table": table,
@@ -53,3 +56,22 @@ def list_context(
         "sidebar_rows": SimpleLazyObject(sidebar_rows),
         **extra,
     }
+
+
+def paginate(request: HttpRequest, table: Table, *, per_page: int = PAGE_SIZE) -> None:
+    """Sort and paginate ``table`` from the URL, within bounds (every list uses this).
+
+    ``per_page`` from the URL counts only when it is one of ``PER_PAGE_CHOICES``
+    (else ``per_page`` here, the list's default). django-tables2 shows the
+    first page for a ``page`` that is not a number and the last for one past
+    either end; an unknown ``sort`` column is ignored.
+    """
+    asked = request.GET.get("per_page")
+    if asked is not None and asked not in {str(choice) for choice in PER_PAGE_CHOICES}:
+        # django-tables2 reads ``per_page`` from request.GET itself, and the
+        # pagination links copy the query: drop the value for both.
+        query = request.GET.copy()
+        del query["per_page"]
+        query._mutable = False
+        request.GET = query  # type: ignore[assignment]  # immutable again, as Django's
+    RequestConfig(request, paginate={"per_page": per_page}).configure(table)

@@ -334,7 +334,8 @@ def test_edit_market_fixes_currency_once_live(client: Client, manager) -> None:
     form = client.get(f"/markets/{market.slug}/edit/").content.decode()
     assert re.search(r'<select name="currency"[^>]*disabled', form)
     response = client.post(
-        f"/markets/{market.slug}/edit/", {"name": "Renamed", "currency": "USD", "description": "d"}
+        f"/markets/{market.slug}/edit/",
+        {"name": "Renamed", "currency": "USD", "description": "d", "version": market.version},
     )
     assert response.status_code == 302
     market.refresh_from_db()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.activity.models import Event
 from apps.catalog.tests.factories import ProductFactory
-from apps.core.errors import NotPermitted
+from apps.core.errors import InvalidInput, NotPermitted
 from apps.orders import services
 from apps.orders.models import Cart, CartItem
 
@@ -111,3 +111,12 @@ def test_the_purge_button_is_only_for_those_who_may(client: Client, agent) -> No
     assert client.post("/carts/purge/", {"days": "30"}).status_code == 403
     # Refused for who they are before what they sent is read.
     assert client.post("/carts/purge/", {"days": "many"}).status_code == 403
+
+
+@pytest.mark.parametrize("days", [0, -1, 36_501, 10**30])
+def test_a_purge_outside_one_day_to_a_century_is_refused(superuser, days: int) -> None:
+    cart = CartFactory()
+    with pytest.raises(InvalidInput):
+        services.purge_abandoned_carts(actor=superuser, older_than_days=days)
+    assert Cart.objects.filter(pk=cart.pk).exists()
+    services.purge_abandoned_carts(actor=superuser, older_than_days=36_500)  # the longest

@@ -361,8 +361,9 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
     _orders(rows)
     client.force_login(agent)
     # Cached: session, user, the user's and their groups' permissions (the
-    # role check every page makes); the rest is one cached fragment.
-    assert _queries(client, "/") == 4
+    # role check every page makes), and the failed background work (never
+    # cached: retries announce no event); the rest is cached fragments.
+    assert _queries(client, "/") == 5
     # Uncached (after any event): + counts by status, suspended markets,
     # failed charges today, failed background work, revenue today, revenue
     # this week, recent events.
