@@ -48,7 +48,8 @@ ORDERS_PER_MARKET = 500
 MIN_MARKETS = 4
 PRODUCTS_PER_MARKET = 10
 BATCH = 2000  # orders per transaction; their lines, payments and events go with them
-MARKET_SLUG = "scale-market-{:03d}"
+MARKET_PREFIX = "scale-market-"
+MARKET_SLUG = MARKET_PREFIX + "{:03d}"
 SCALE_CURRENCIES = ["EUR", "EUR", "USD", "GBP", "SEK"]
 # What happens to an order after it is placed, with its share of the data set.
 # Roughly a marketplace's steady state: most orders delivered, a queue of
@@ -123,7 +124,7 @@ def seed_scale(
 
 def _markets(count: int, *, seed: int, actor: Any) -> list[Market]:
     rng = random.Random(f"{seed}-markets")
-    existing = {m.slug: m for m in Market.objects.filter(slug__startswith="scale-market-")}
+    existing = {m.slug: m for m in Market.objects.filter(slug__startswith=MARKET_PREFIX)}
     missing = []
     published = timezone.now() - timedelta(days=400)
     for index in range(count):
@@ -158,7 +159,7 @@ def _markets(count: int, *, seed: int, actor: Any) -> list[Market]:
             )
             for market in created
         )  # fmt: skip
-    markets = list(Market.objects.filter(slug__startswith="scale-market-").order_by("slug"))
+    markets = list(Market.objects.filter(slug__startswith=MARKET_PREFIX).order_by("slug"))
     return markets[:count]
 
 

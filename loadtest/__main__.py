@@ -237,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             run_locust(urls, users=options.users, seconds=options.time, csv_prefix=prefix, env=env)
         stats, failures = read_stats(prefix)
         print(render_table(stats, failures))
+        print(f"After the run: {machine()}")
         errors += sum(row.failures for row in stats if row.name != "Aggregated")
     print(f"\n{errors} errors in all.")
     return 1 if errors else 0

@@ -117,3 +117,13 @@ def test_seed_demo_takes_the_size_and_says_what_it_did(capsys) -> None:
     assert "Scale data set: 25 orders, 25 added in" in out
     assert out.rstrip().splitlines()[-1].startswith("  admin ")  # the banner stays last
     assert scale_orders().count() == 25
+
+    # Run again (as make load does): the demo catalog leaves the scale markets alone.
+    call_command("seed_demo", "--orders", "25", "--seed", "3")
+    assert "25 orders, 0 added" in capsys.readouterr().out
+    per_market = Counter(
+        Product.objects.filter(market__slug__startswith=demo_scale.MARKET_PREFIX).values_list(
+            "market_id", flat=True
+        )
+    )
+    assert set(per_market.values()) == {demo_scale.PRODUCTS_PER_MARKET}
