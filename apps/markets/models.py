@@ -31,7 +31,19 @@ class Currency(models.TextChoices):
     JPY = "JPY", "Japanese yen"
 
 
+def takes_orders(status: str) -> bool:
+    """Whether a market in ``status`` takes orders and charges: the one definition.
+
+    ``Market.accepts_orders``, ``MarketQuerySet.accepting_orders`` and the
+    markets API (``market_is_open``, ``MarketSummary.is_open``) all say this.
+    """
+    return status == MarketStatus.ACTIVE
+
+
 class MarketQuerySet(models.QuerySet["Market"]):
+    def accepting_orders(self) -> MarketQuerySet:
+        return self.filter(status__in=[s for s in MarketStatus if takes_orders(s)])
+
     def draft(self) -> MarketQuerySet:
         return self.filter(status=MarketStatus.DRAFT)
 
@@ -145,10 +157,10 @@ class Market(ConcurrentTransitionMixin, models.Model):
     def accepts_orders(self) -> bool:
         """Whether orders may be placed and charged in this market now.
 
-        Other contexts read this through their ForeignKey instead of
-        comparing status strings of their own.
+        Other contexts ask the markets API (``market_is_open``,
+        ``MarketSummary.is_open``), which says the same.
         """
-        return self.status == MarketStatus.ACTIVE
+        return takes_orders(self.status)
 
     @transition(
         field=status,

@@ -271,3 +271,17 @@ def test_a_suspended_market_may_change_its_name_and_description(manager) -> None
     )
     fresh = Market.objects.get(pk=market.pk)
     assert (fresh.name, fresh.description, fresh.status) == ("New", "Words", S)
+
+
+@pytest.mark.parametrize("state", list(MarketStatus))
+def test_takes_orders_means_the_same_to_the_model_its_queryset_and_the_api(state) -> None:
+    from apps.markets import api
+
+    market = MarketFactory(status=state)
+    market = Market.objects.get(pk=market.pk)  # the status as read back: a str
+    expected = state == MarketStatus.ACTIVE
+    assert market.accepts_orders is expected
+    assert Market.objects.accepting_orders().filter(pk=market.pk).exists() is expected
+    assert api.market_is_open(market.pk) is expected
+    summary = api.market_summary(market.pk)
+    assert summary is not None and summary.is_open is expected
