@@ -397,11 +397,19 @@ class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
     )
     def refund(self, *, reason: str) -> None:
         """Record a refund the gateway has made. The service calls the gateway first."""
+        self.refund_reason = self.refund_reason_for(reason)
+        self.refunded_at = timezone.now()
+
+    @staticmethod
+    def refund_reason_for(reason: str) -> str:
+        """The reason a refund is recorded with; a blank one is refused.
+
+        The service asks this before it asks the gateway for the money back.
+        """
         reason = reason.strip()
         if not reason:
             raise RuleViolation("A reason is required to refund an order.")
-        self.refund_reason = reason
-        self.refunded_at = timezone.now()
+        return reason
 
 
 class OrderLine(models.Model):

@@ -9,9 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django_fsm import can_proceed
 
 from apps.accounts.api import User
-from apps.core.errors import DomainError, InvalidInput, NotPermitted, TransitionNotAllowed
+from apps.core.errors import (
+    DomainError,
+    InvalidInput,
+    NotPermitted,
+    RuleViolation,
+    TransitionNotAllowed,
+    invalid_input,
+)
 from apps.core.events import announce
 from apps.core.transitions import check_transition
 
@@ -19,7 +27,6 @@ from .. import signals
 from ..models import (
     UNRESOLVED_STATUSES,
     Order,
-    OrderStatus,
     Payment,
     PaymentKind,
     PaymentStatus,
@@ -236,11 +243,13 @@ def _apply_success(*, actor: User, order: Order, payment: Payment) -> None:
     # The preconditions (role, market, nothing in flight) held when the
     # gateway was called; they are not asked again: the money has moved.
     from_state = order.status
-    if payment.kind == PaymentKind.CHARGE and order.status == OrderStatus.PENDING:
+    # Whether the order's state still allows the transition (its sources, as
+    # the model declares them); the conditions are not asked again.
+    if payment.kind == PaymentKind.CHARGE and can_proceed(order.charge, check_conditions=False):
         order.charge()
         order.save(update_fields=["status", "paid_at", "updated_at"])
         name, signal, details = "order_paid", signals.order_paid, {}
-    elif payment.kind == PaymentKind.REFUND and order.status in REFUNDABLE:
+    elif payment.kind == PaymentKind.REFUND and can_proceed(order.refund, check_conditions=False):
         order.refund(reason=payment.reason)
         order.save(update_fields=["status", "refund_reason", "refunded_at", "updated_at"])
         name, signal, details = (
@@ -269,9 +278,6 @@ def _apply_success(*, actor: User, order: Order, payment: Payment) -> None:
         ),
         order=order,
     )
-
-
-REFUNDABLE = (OrderStatus.PAID, OrderStatus.DELIVERED)
 
 
 def refund_order(*, actor: User, order_id: int, reason: str, idempotency_key: str) -> Order:
@@ -320,11 +326,9 @@ def _record_refund_attempt(
     if seen is not None:
         return seen, True
     transition = check_transition(order, "refund", actor=actor)
-    if not reason.strip():
-        raise InvalidInput(
-            "A reason is required to refund an order.", field=transition.custom["input"]
-        )
-    refund = _new_payment(
-        order=order, kind=PaymentKind.REFUND, request_key=key, reason=reason.strip()
-    )
+    try:
+        reason = Order.refund_reason_for(reason)
+    except RuleViolation as error:
+        raise invalid_input(error, field=transition.custom["input"]) from error
+    refund = _new_payment(order=order, kind=PaymentKind.REFUND, request_key=key, reason=reason)
     return refund, False
