@@ -7,6 +7,7 @@ records the domain event in the same transaction and announces it on commit.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,9 @@ from apps.core.text import make_slug, require_length
 from apps.core.transitions import transition_and_announce
 
 from . import signals
-from .models import Market
+from .models import CreatorEmail, Market
+
+logger = logging.getLogger(__name__)
 
 CONTEXT = "markets"
 
@@ -209,3 +212,26 @@ def bulk_transition_markets(
     service = TRANSITION_SERVICES[action]
     markets = Market.objects.filter(pk__in=market_ids).order_by("name")
     return each_on_its_own(markets, lambda market: service(actor=actor, market_id=market.pk))
+
+
+def record_creator_email(
+    *, market_id: int, event_id: str, event_name: str, recipient: str, subject: str
+) -> None:
+    """Record that the creator was told about an event (``CreatorEmail``).
+
+    Called by the email job right after the mail server accepted it. If
+    another run recorded it meanwhile (two workers sent it at once), it stays
+    recorded once: the email went, which is all the job is about. (The
+    market's timeline already shows the event the email is about.)
+    """
+    try:
+        with transaction.atomic():
+            CreatorEmail.objects.create(
+                event_id=event_id,
+                market_id=market_id,
+                event_name=event_name,
+                recipient=recipient,
+                subject=subject,
+            )
+    except IntegrityError:
+        logger.warning("market %s: email of event %s recorded already", market_id, event_id)
