@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from apps.markets import api as markets_api
 
-from .models import Product, ProductQuerySet
+from .models import Category, Product, ProductQuerySet, Tag
 
 
 def products_for_list() -> ProductQuerySet:
@@ -19,3 +21,13 @@ def counts() -> dict[str, int]:
 def search_products(query: str, *, limit: int) -> list[Product]:
     products = markets_api.with_market_details(Product.objects.search(query)).order_by("sku", "pk")
     return list(products[:limit])
+
+
+def categories() -> QuerySet[Category]:
+    """Every category by name (their Meta ordering): the list's filter choices."""
+    return Category.objects.all()
+
+
+def tags() -> QuerySet[Tag]:
+    """Every tag by name: the list's filter choices."""
+    return Tag.objects.all()

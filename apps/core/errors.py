@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from apps.core.actors import Actor
+
 
 class DomainError(Exception):
     """A business rule refused the request. Nothing was changed."""
@@ -38,9 +40,9 @@ class NotPermitted(DomainError):
     http_status = 403
 
 
-def require_permission(actor: object, permission: str, action: str) -> None:
+def require_permission(actor: Actor, permission: str, action: str) -> None:
     """Raise ``NotPermitted`` ("Your role does not allow <action>.") unless allowed."""
-    if not actor.has_perm(permission):  # type: ignore[attr-defined]
+    if not actor.has_perm(permission):
         raise NotPermitted(f"Your role does not allow {action}.")
 
 
