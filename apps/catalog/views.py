@@ -68,9 +68,7 @@ BULK = BulkActions(
     run=lambda actor, ids, action: services.set_products_active(
         actor=actor, product_ids=ids, active=action == "activate"
     ),
-    name=lambda product: product.name,
     list_url_name="catalog:products",
-    render_list=lambda request, extra: render(
-        request, "catalog/list.html#results", _list_context(request, **extra)
-    ),
+    list_template="catalog/list.html",
+    list_context=_list_context,
 )

@@ -17,7 +17,12 @@ from apps.activity import api as activity_api
 from apps.core.concurrency import StaleEdit
 from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
-from apps.core.web.actions import BulkActions, Transitions, transition_bulk_actions
+from apps.core.web.actions import (
+    BulkActions,
+    DetailPage,
+    Transitions,
+    transition_bulk_actions,
+)
 from apps.core.web.http import page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
@@ -76,24 +81,17 @@ def _detail_context(request: StaffRequest, market: Market) -> dict[str, Any]:
     }
 
 
+DETAIL = DetailPage(selectors.market_or_404, "markets/detail.html", _detail_context)
+
+
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
 def market_detail(request: StaffRequest, slug: str) -> HttpResponse:
-    market = selectors.market_or_404(slug)
-    template = page_or_fragment(request, "markets/detail.html", "detail")
-    return render(request, template, _detail_context(request, market))
-
-
-def _render_detail(request: StaffRequest, slug: str) -> HttpResponse:
-    market = selectors.market_or_404(slug)
-    return render(request, "markets/detail.html#detail", _detail_context(request, market))
+    return DETAIL.render(request, slug)
 
 
 TRANSITIONS = Transitions(
-    lookup=selectors.market_or_404,
-    services=services.TRANSITION_SERVICES,
-    id_argument="market_id",
-    render=_render_detail,
+    selectors.market_or_404, services.TRANSITION_SERVICES, id_argument="market_id", page=DETAIL
 )
 
 BULK = BulkActions(
@@ -102,13 +100,9 @@ BULK = BulkActions(
     run=lambda actor, ids, action: services.bulk_transition_markets(
         actor=actor, market_ids=ids, action=action
     ),
-    name=lambda market: market.name,
     list_url_name="markets:list",
-    render_list=lambda request, extra: render(
-        request,
-        "markets/list.html#results",
-        _list_context(request, **extra),
-    ),
+    list_template="markets/list.html",
+    list_context=_list_context,
 )
 
 

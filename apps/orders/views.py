@@ -20,7 +20,12 @@ from apps.accounts.web import StaffRequest
 from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
-from apps.core.web.actions import BulkActions, Transitions, transition_bulk_actions
+from apps.core.web.actions import (
+    BulkActions,
+    DetailPage,
+    Transitions,
+    transition_bulk_actions,
+)
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
 from apps.core.web.lists import SidebarRow, list_context, paginate
 from apps.core.web.spreadsheet import SafeCsvWriter
@@ -134,24 +139,17 @@ def _detail_context(request: StaffRequest, order: Order) -> dict[str, Any]:
     }
 
 
+DETAIL = DetailPage(selectors.order_for_page, "orders/detail.html", _detail_context)
+
+
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request: StaffRequest, number: str) -> HttpResponse:
-    order = selectors.order_for_page(number)
-    template = page_or_fragment(request, "orders/detail.html", "detail")
-    return render(request, template, _detail_context(request, order))
-
-
-def _render_detail(request: StaffRequest, number: str) -> HttpResponse:
-    order = selectors.order_for_page(number)
-    return render(request, "orders/detail.html#detail", _detail_context(request, order))
+    return DETAIL.render(request, number)
 
 
 TRANSITIONS = Transitions(
-    lookup=selectors.order_or_404,
-    services=services.TRANSITION_SERVICES,
-    id_argument="order_id",
-    render=_render_detail,
+    selectors.order_or_404, services.TRANSITION_SERVICES, id_argument="order_id", page=DETAIL
 )
 
 BULK = BulkActions(
@@ -160,11 +158,9 @@ BULK = BulkActions(
     run=lambda actor, ids, action: services.bulk_transition_orders(
         actor=actor, order_ids=ids, action=action
     ),
-    name=lambda order: order.number,
     list_url_name="orders:list",
-    render_list=lambda request, extra: render(
-        request, "orders/list.html#results", _list_context(request, **extra)
-    ),
+    list_template="orders/list.html",
+    list_context=_list_context,
 )
 
 
