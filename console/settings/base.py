@@ -259,7 +259,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["apps.core.web.rest_policy.StaffModelPermissions"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "MarketStatusEnum": "apps.markets.models.MarketStatus.choices",

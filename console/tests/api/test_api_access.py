@@ -14,7 +14,7 @@ SAMPLE = {"slug": "sample", "number": "ORD-1", "pk": "1"}
 
 
 def _api_paths() -> list[tuple[str, str]]:
-    paths = [("get", "/api/v1/schema/"), ("get", "/api/v1/docs/"), ("get", "/api/v1/redoc/")]
+    paths = [("get", "/api/v1/schema/"), ("get", "/api/v1/docs/")]
     for prefix, viewset, _ in router.registry:
         paths.append(("get", f"/api/v1/{prefix}/"))
         key = SAMPLE.get(getattr(viewset, "lookup_field", "pk"), "1")
