@@ -51,6 +51,12 @@ def acting_via(channel: str) -> Iterator[None]:
         _via.reset(token)
 
 
+def set_via(channel: str) -> None:
+    """``acting_via`` for an adapter that runs each request in a context of its own
+    (``contextvars.copy_context().run``), where nothing needs resetting."""
+    _via.set(channel)
+
+
 def current_via() -> str:
     return _via.get()
 

@@ -225,7 +225,9 @@ def check_transition(
 
     Returns the django-fsm transition. Raises ``NotPermitted`` (the role
     never may: checked first, so it is a 403 whatever the state) or
-    ``TransitionNotAllowed`` with the state or the failing condition's reason.
+    ``TransitionNotAllowed`` with the state or the failing condition's reason,
+    or ``PreconditionFailed`` when the caller expects another version of the
+    row (``expecting_version``, the API's ``If-Match``).
     Reads django-fsm-2 through its public API only (``get_all_<field>_transitions``,
     ``Transition.has_perm``).
     """

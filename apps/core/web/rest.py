@@ -19,6 +19,7 @@ mapped once to ``application/problem+json`` (RFC 9457) by
 
 from __future__ import annotations
 
+import contextvars
 import re
 import uuid
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from apps.core.errors import DomainError, InvalidInput, PreconditionFailed
-from apps.core.events import acting_via
+from apps.core.events import set_via
 from apps.core.transitions import expecting_version, transition_custom, transition_inputs
 from apps.core.transitions import version_tag as version_tag
 
@@ -141,20 +142,15 @@ class ConsoleViewSet(viewsets.GenericViewSet):
     # action → the permission the pages demand before reading a write's input.
     action_permissions: ClassVar[dict[str, str]] = {}
 
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # A context of its own per request: the channel set below ends with it,
+        # however the request ends.
+        return contextvars.copy_context().run(super().dispatch, request, *args, **kwargs)
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         # Authenticated by now: events announced from here on name the channel.
-        self._via = acting_via(_via(request))
-        self._via.__enter__()
-
-    def finalize_response(
-        self, request: Request, response: Response, *args: Any, **kwargs: Any
-    ) -> Response:
-        via: Any = getattr(self, "_via", None)
-        if via is not None:
-            via.__exit__(None, None, None)
-            del self._via
-        return super().finalize_response(request, response, *args, **kwargs)
+        set_via(_via(request))
 
 
 class ActionSerializer(serializers.Serializer):

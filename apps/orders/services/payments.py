@@ -146,7 +146,8 @@ def _await_outcome(payment: Payment, seconds: float) -> Payment:
     deadline = time.monotonic() + seconds
     while payment.in_flight and time.monotonic() < deadline:
         time.sleep(0.05)
-        payment.refresh_from_db()
+        # A fresh read, not refresh_from_db: the status field is protected.
+        payment = Payment.objects.get(pk=payment.pk)
     return payment
 
 
@@ -200,8 +201,9 @@ def _answer_seen_charge(payment: Payment) -> ChargeOutcome:
         )
     if payment.failed:
         raise PaymentFailed(payment.failure_message)
-    payment.order.refresh_from_db()
-    return ChargeOutcome(order=payment.order, payment=payment, charged_now=False)
+    # A fresh read, not refresh_from_db: the order's status field is protected.
+    order = Order.objects.get(pk=payment.order_id)
+    return ChargeOutcome(order=order, payment=payment, charged_now=False)
 
 
 @transaction.atomic
@@ -318,8 +320,7 @@ def refund_order(
             raise TransitionNotAllowed("Refund is not possible: a refund is in progress.")
         if refund.failed:
             raise PaymentFailed(f"Refund failed: {refund.failure_message}")
-        refund.order.refresh_from_db()
-        return refund.order
+        return Order.objects.get(pk=refund.order_id)
     charge = (
         Payment.objects.charges().filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).first()
     )
