@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -118,12 +118,23 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        api = request.path_info.startswith("/api/")
         if (
             NUL in request.path_info
             or NUL in unquote(request.headers.get("HX-Current-URL", ""))
             or _has_nul(request.GET)
-            or (request.method == "POST" and _has_nul(request.POST))
+            or (request.method == "POST" and not api and _has_nul(request.POST))
+            # A JSON body spells NUL as an escape; nothing the API takes has one.
+            or (api and request.method != "GET" and b"\\u0000" in request.body.lower())
         ):
+            if api:
+                # The API's clients read RFC 9457 problems, as for every other refusal.
+                problem = {"type": "about:blank", "title": "Bad Request", "status": 400}
+                return JsonResponse(
+                    {**problem, "detail": NUL_MESSAGE},
+                    status=400,
+                    content_type="application/problem+json",
+                )
             response = HttpResponse(
                 render_to_string("400.html", {"message": NUL_MESSAGE}), status=400
             )

@@ -13,6 +13,8 @@ urlpatterns = [
     path("activity/", include("apps.activity.urls")),
     path("products/", include("apps.catalog.urls")),
     path("", include("apps.orders.urls")),
+    path("api-tokens/", include("apps.accounts.urls")),
+    path("api/v1/", include("console.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -46,6 +46,8 @@ class Event(models.Model):
     reason = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
     occurred_at = models.DateTimeField()
+    # How the actor reached us when not through the pages: "API (nightly sync)".
+    via = models.CharField(max_length=120, blank=True)
 
     objects = EventQuerySet.as_manager()
 

@@ -36,6 +36,7 @@ def record_events(sender: type, events: list[DomainEvent], **kwargs: Any) -> Non
             reason=event.reason,
             payload=event.payload,
             occurred_at=event.occurred_at,
+            via=event.via,
         )
         for event in events
     )

@@ -56,6 +56,16 @@ class ConcurrentChange(TransitionNotAllowed):
     """Someone else changed the record between reading and saving it."""
 
 
+class PreconditionFailed(DomainError):
+    """The client acted on a version of the record that is no longer current
+    (``If-Match`` with a stale ``ETag``). Nothing was changed. An adapter may
+    attach what the record is now (``current``, ``etag``) for its answer."""
+
+    http_status = 412
+    current: object = None
+    etag: str = ""
+
+
 class RuleViolation(ValidationError, ValueError):
     """What a model raises when a transition's input or a change breaks its rule.
 

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks_db",
     "axes",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Ours after django.contrib.auth: our post_migrate receivers then run
     # after auth has created each app's permissions.
     "console",
@@ -271,5 +275,63 @@ LOGGING: dict[str, Any] = {
 # Retries of background work (apps/core/work.py): attempts in all, and the
 # first wait, doubled each time: 2, 4, 8, 16, 32 minutes, about an hour.
 BACKGROUND_WORK = {"MAX_ATTEMPTS": 6, "FIRST_RETRY_SECONDS": 120}
+
+# --- The automation API (/api/v1/, docs/DESIGN.md "The API") ---------------------
+# Tokens are knox's, swapped for ours: the same hashed token with a name.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name)
+# knox's own migrations create its AuthToken table even when the model is
+# swapped; unused, it would still reference users (and break flushing them on
+# PostgreSQL). knox has no other model, so it needs no migrations at all.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    # The page asks for an expiry; this is the longest it offers.
+    "TOKEN_TTL": timedelta(days=365),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "con_",
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.core.web.rest_policy.StaffModelPermissions"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.web.rest_policy.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_RATE", "600/minute")},
+    "DEFAULT_PAGINATION_CLASS": "apps.core.web.rest_policy.PageNumberPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.core.web.rest.problem_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Console API",
+    "DESCRIPTION": "Markets, orders, carts, products and the activity timeline, over the "
+    "same services as the pages. Authenticate with `Authorization: Token <token>` "
+    "(create one at /api-tokens/).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are for staff, like everything else.
+    "SERVE_PERMISSIONS": ["apps.core.web.rest_policy.StaffModelPermissions"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MarketStatusEnum": "apps.markets.models.MarketStatus.choices",
+        "OrderStatusEnum": "apps.orders.models.OrderStatus.choices",
+        "PaymentStatusEnum": "apps.orders.models.PaymentStatus.choices",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.web.rest.add_problem_responses",
+    ],
+}
+# How long a repeated Idempotency-Key waits for the first request's answer
+# before it is told the charge is still in progress.
+API_IDEMPOTENCY_WAIT_SECONDS = 10.0
 
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "apps.orders.payments.SandboxGateway")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -132,21 +133,43 @@ def _new_payment(*, order: Order, kind: str, request_key: str, reason: str = "")
         ) from None
 
 
-def _seen(key: str, *, order: Order, kind: str) -> Payment | None:
+def _seen(key: str, *, order: Order, kind: str, reason: str | None = None) -> Payment | None:
     seen = Payment.objects.filter(request_key=key).first()
-    if seen is not None and (seen.order_id != order.pk or seen.kind != kind):
+    if seen is not None and (
+        seen.order_id != order.pk
+        or seen.kind != kind
+        or (reason is not None and seen.reason != reason.strip())
+    ):
         raise InvalidInput("That idempotency key belongs to another payment.")
     return seen
 
 
-def charge_payment(*, actor: User, order_id: int, idempotency_key: str) -> ChargeOutcome:
+def _await_outcome(payment: Payment, seconds: float) -> Payment:
+    """The payment once its gateway call has an answer, waiting up to ``seconds``.
+
+    A repeated request (same key) that arrives while the first is still at
+    the gateway is then answered as the first was, instead of "in progress".
+    """
+    deadline = time.monotonic() + seconds
+    while payment.in_flight and time.monotonic() < deadline:
+        time.sleep(0.05)
+        # A fresh read, not refresh_from_db: the status field is protected.
+        payment = Payment.objects.get(pk=payment.pk)
+    return payment
+
+
+def charge_payment(
+    *, actor: User, order_id: int, idempotency_key: str, await_seconds: float = 0.0
+) -> ChargeOutcome:
     """Charge a Pending order's total through the gateway; Paid on success.
 
     ``idempotency_key`` comes from the page the user pressed the button on: a
     double click, a retry or a replayed request with the same key never
     charges again; it gets the first outcome back. A decline, timeout or
     gateway error leaves the order Pending and raises ``PaymentFailed`` with
-    the gateway's message; the failed Payment stays on record.
+    the gateway's message; the failed Payment stays on record. A repeat that
+    arrives while the first is at the gateway waits up to ``await_seconds``
+    for its answer (the API's repeats); the pages' double click does not wait.
     """
     if not actor.has_perm("orders.charge_order"):
         raise NotPermitted("Your role does not allow Charge payment.")
@@ -154,7 +177,7 @@ def charge_payment(*, actor: User, order_id: int, idempotency_key: str) -> Charg
     settle_payments(actor=actor, order_id=order_id, kind=PaymentKind.CHARGE)
     payment, seen = _record_charge_attempt(actor=actor, order_id=order_id, key=idempotency_key)
     if seen:
-        return _answer_seen_charge(payment)
+        return _answer_seen_charge(_await_outcome(payment, await_seconds))
     result = _call_gateway(
         get_gateway().charge,
         amount=payment.amount,
@@ -186,8 +209,9 @@ def _answer_seen_charge(payment: Payment) -> ChargeOutcome:
         )
     if payment.failed:
         raise PaymentFailed(payment.failure_message)
-    payment.order.refresh_from_db()
-    return ChargeOutcome(order=payment.order, payment=payment, charged_now=False)
+    # A fresh read, not refresh_from_db: the order's status field is protected.
+    order = Order.objects.get(pk=payment.order_id)
+    return ChargeOutcome(order=order, payment=payment, charged_now=False)
 
 
 @transaction.atomic
@@ -280,12 +304,15 @@ def _apply_success(*, actor: User, order: Order, payment: Payment) -> None:
     )
 
 
-def refund_order(*, actor: User, order_id: int, reason: str, idempotency_key: str) -> Order:
+def refund_order(
+    *, actor: User, order_id: int, reason: str, idempotency_key: str, await_seconds: float = 0.0
+) -> Order:
     """Refund a Paid or Delivered order's charge through the gateway; Refunded on success.
 
     Like charging: the refund is recorded first, the gateway is called with
     no lock held, the answer recorded after. A refusal leaves the order as it
-    was and raises ``PaymentFailed``.
+    was and raises ``PaymentFailed``. The same key with another reason is
+    refused (``InvalidInput``); a repeat waits as ``charge_payment``'s does.
     """
     if not actor.has_perm("orders.refund_order"):
         raise NotPermitted("Your role does not allow Refund.")
@@ -295,12 +322,12 @@ def refund_order(*, actor: User, order_id: int, reason: str, idempotency_key: st
         actor=actor, order_id=order_id, reason=reason, key=idempotency_key
     )
     if seen:
+        refund = _await_outcome(refund, await_seconds)
         if refund.unresolved:
             raise TransitionNotAllowed("Refund is not possible: a refund is in progress.")
         if refund.failed:
             raise PaymentFailed(f"Refund failed: {refund.failure_message}")
-        refund.order.refresh_from_db()
-        return refund.order
+        return Order.objects.get(pk=refund.order_id)
     charge = (
         Payment.objects.charges().filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).first()
     )
@@ -322,7 +349,7 @@ def _record_refund_attempt(
     *, actor: User, order_id: int, reason: str, key: str
 ) -> tuple[Payment, bool]:
     order = _locked_order(order_id)
-    seen = _seen(key, order=order, kind=PaymentKind.REFUND)
+    seen = _seen(key, order=order, kind=PaymentKind.REFUND, reason=reason)
     if seen is not None:
         return seen, True
     transition = check_transition(order, "refund", actor=actor)
