@@ -246,6 +246,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Requests at least this slow are logged at WARNING (console.middleware.RequestLogMiddleware).
 REQUEST_LOG_SLOW_MS = int(os.environ.get("REQUEST_LOG_SLOW_MS", "1000"))
 REQUEST_LOG_LEVEL = os.environ.get("REQUEST_LOG_LEVEL", "INFO")
+# ``X-Query-Count`` and ``Server-Timing`` (db time, query count) on every
+# response, and each query's SQL, time and line of our code kept for the
+# debug toolbar's query-budget panel. Dev and test turn it on; production
+# leaves it off: the headers would tell anyone how the pages are built, and
+# recording costs a stack walk per query.
+QUERY_COUNT_HEADERS = False
 
 LOGGING: dict[str, Any] = {
     "version": 1,

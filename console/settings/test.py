@@ -10,6 +10,8 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # Serve static files straight from the app and project folders, no collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# X-Query-Count and Server-Timing on every response (console/middleware.py).
+QUERY_COUNT_HEADERS = True
 
 # Persistent connections would outlive the live server's threads and block
 # dropping the PostgreSQL test database.
