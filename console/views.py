@@ -15,12 +15,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core.cache import cache_version
+from apps.core.web.budgets import query_budget
 
 from . import dashboard as dashboard_data
 from . import palette as command_palette
 from .context_processors import navigation_items
 
 
+# Query budget: cold: session, user, permissions (2), counts by status, suspended markets, failed
+# charges today, failed background work, revenue today and this week, recent events; warm (cached
+# fragments): 5.
+@query_budget(11)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Queues, revenue and recent activity, cached until the next domain event.
@@ -43,6 +48,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "console/dashboard.html", context)
 
 
+# Query budget: SELECT 1; a signed-in caller's session and user make 3.
+@query_budget(3)
 @login_not_required
 @never_cache
 @require_GET
@@ -57,6 +64,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Query budget: session, user, permissions (2), markets, orders and products found (3).
+@query_budget(7)
 @require_GET
 def palette(request: HttpRequest) -> HttpResponse:
     """The command palette's results for ``q`` (an htmx fragment).

@@ -23,6 +23,7 @@ from apps.core.web.actions import (
     Transitions,
     transition_bulk_actions,
 )
+from apps.core.web.budgets import query_budget
 from apps.core.web.http import page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
@@ -64,6 +65,8 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
+# Query budget: session, user, the user's and groups' permissions (2), count, page of rows.
+@query_budget(6)
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
 def market_list(request: StaffRequest) -> HttpResponse:
@@ -84,6 +87,8 @@ def _detail_context(request: StaffRequest, market: Market) -> dict[str, Any]:
 DETAIL = DetailPage(selectors.market_or_404, "markets/detail.html", _detail_context)
 
 
+# Query budget: session, user, permissions (2), market, timeline with actors.
+@query_budget(6)
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
 def market_detail(request: StaffRequest, slug: str) -> HttpResponse:
@@ -157,6 +162,8 @@ def _save(request: StaffRequest, form: MarketForm, market: Market | None) -> Htt
     return redirect(market)
 
 
+# Query budget: a GET: session, user, permissions (2).
+@query_budget(4)
 @require_http_methods(["GET", "POST"])
 @permission_required("markets.add_market", raise_exception=True)
 def market_create(request: StaffRequest) -> HttpResponse:
@@ -168,6 +175,8 @@ def market_create(request: StaffRequest) -> HttpResponse:
     return _save(request, form, None)
 
 
+# Query budget: a GET: session, user, permissions (2), market.
+@query_budget(5)
 @require_http_methods(["GET", "POST"])
 @permission_required("markets.change_market", raise_exception=True)
 def market_edit(request: StaffRequest, slug: str) -> HttpResponse:
