@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldFetchBlocked, PermissionDenied
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from apps.accounts.roles import has_role
 from apps.accounts.services import record_user_activity
+from apps.core.fetching import watch_blocked_fetches
 
 request_logger = logging.getLogger("console.request")
 
@@ -139,10 +140,19 @@ class RequestLogMiddleware:
         for connection in wrapped:
             connection.execute_wrappers.append(counter)
         try:
-            response = self.get_response(request)
+            with watch_blocked_fetches() as blocked:
+                response = self.get_response(request)
         finally:
             for connection in wrapped:
                 connection.execute_wrappers.remove(counter)
+        if blocked:
+            # A lazy load on a list or detail row (apps/core/fetching.py) that
+            # something swallowed (django-tables2 renders it as an empty cell):
+            # dev and test only, where the fetch mode is "raise".
+            raise FieldFetchBlocked(
+                f"Fetching of {', '.join(dict.fromkeys(blocked))} blocked: the queryset of "
+                "this page did not load it (select_related, an annotation, or only())."
+            )
         if detailed:
             add_query_headers(response, counter)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)

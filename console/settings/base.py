@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -252,6 +253,13 @@ REQUEST_LOG_LEVEL = os.environ.get("REQUEST_LOG_LEVEL", "INFO")
 # leaves it off: the headers would tell anyone how the pages are built, and
 # recording costs a stack walk per query.
 QUERY_COUNT_HEADERS = False
+# How the querysets of lists and details fetch a field they did not load
+# (apps/core/fetching.py): "raise" (FieldFetchBlocked) in dev and test so an
+# N+1 fails where it is written; "peers" here, for production, where one
+# query for the whole page beats an error page (and "one" is Django's default).
+CONSOLE_FETCH_MODE = os.environ.get("CONSOLE_FETCH_MODE", "peers")
+if CONSOLE_FETCH_MODE not in ("raise", "peers", "one"):
+    raise ImproperlyConfigured("CONSOLE_FETCH_MODE must be raise, peers or one.")
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -12,6 +12,9 @@ INTERNAL_IPS = ["127.0.0.1"]
 # X-Query-Count and Server-Timing on every response, and the queries kept for
 # the query-budget panel below (console/middleware.py).
 QUERY_COUNT_HEADERS = True
+# A field a list or detail row did not load is an error, not a query per row
+# (apps/core/fetching.py).
+CONSOLE_FETCH_MODE = "raise"
 
 INSTALLED_APPS = [*INSTALLED_APPS, "debug_toolbar"]
 # The toolbar goes right after the request log so it sees every other layer.
