@@ -30,6 +30,12 @@ def slug_taken(slug: str, *, exclude_id: int | None = None) -> bool:
     return Market.objects.slug_taken(slug, exclude_id=exclude_id)
 
 
+def market_choices(query: str, *, limit: int) -> list[tuple[str, str]]:
+    """``(slug, name)`` of the markets matching ``query`` (every market for ""), by name."""
+    rows = Market.objects.search(query).order_by("name", "pk").values_list("slug", "name")
+    return list(rows[:limit])
+
+
 def search_markets(query: str, *, limit: int) -> list[Market]:
     return list(peers(Market.objects.search(query)).order_by("name")[:limit])
 

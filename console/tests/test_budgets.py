@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from apps.activity.models import Event
 from apps.catalog.models import Product
 from apps.catalog.tests.factories import ProductFactory
+from apps.core.cache import cache_version
 from apps.core.web.budgets import budget_of
 from apps.markets.models import Market
 from apps.markets.tests.factories import MarketFactory
@@ -98,6 +99,11 @@ def _requests(data: Data) -> dict[str, list[tuple[str, dict[str, str]]]]:
             ("/markets/?status=active", HTMX),
         ],
         "markets:create": [("/markets/new/", {})],
+        # The current version in the URL: any other is redirected to it.
+        "markets:choices": [
+            (f"/markets/choices.json?q=market&v={cache_version('markets')}", {}),
+            (f"/markets/choices.json?q=&v={cache_version('markets')}", {}),
+        ],
         "markets:detail": [(f"/markets/{market}/", {})],
         "markets:edit": [(f"/markets/{market}/edit/", {})],
         "catalog:products": [
@@ -159,7 +165,8 @@ def test_every_url_is_walked_or_named_as_not_a_page() -> None:
 
 
 WALKED = [
-    "dashboard", "healthz", "palette", "markets:list", "markets:create", "markets:detail",
+    "dashboard", "healthz", "palette", "markets:list", "markets:create", "markets:choices",
+    "markets:detail",
     "markets:edit", "catalog:products", "orders:list", "orders:export", "orders:detail",
     "orders:carts", "orders:cart", "activity:list", "activity:failed_work",
 ]  # fmt: skip

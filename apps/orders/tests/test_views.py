@@ -368,12 +368,12 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
     assert _queries(client, "/") == 5
     # Uncached (after any event): + counts by status, suspended markets,
     # failed charges today, failed background work, revenue today, revenue
-    # this week, recent events.
+    # this week, recent events, the week's busiest markets.
     client.get("/")
     bump_cache_version("activity")
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
-    assert len(captured) == 11
+    assert len(captured) == 12
 
 
 def _queue_count(client: Client, queue: str) -> str:
