@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from apps.activity import selectors as activity
 from apps.activity.models import Event
+from apps.core.cache import cache_version
 from apps.markets import selectors as markets
 from apps.markets.models import MarketStatus
 from apps.orders import selectors as orders
@@ -37,6 +40,41 @@ def _day_start(moment: Any) -> Any:
 
 def _list(url_name: str, **query: str) -> str:
     return f"{reverse(url_name)}?{urlencode(query)}"
+
+
+# Cached values live until the next domain event (the key changes) or this long.
+CACHE_SECONDS = 600
+BUSIEST_MARKETS = 5
+
+
+def _cache_key(name: str, now: Any) -> str:
+    """``name``'s key for now: the "activity" version, bumped on commit of every
+    domain event (whatever changes a count, a sum or a market's orders is one),
+    and today's date, so "today" and "this week" roll over at midnight."""
+    return f"dashboard:{name}:{cache_version('activity')}:{timezone.localdate(now).isoformat()}"
+
+
+def cached_work_queues(now: Any) -> list[Queue]:
+    """``work_queues``, computed at most once per event (counts by status and the rest)."""
+    queues = cache.get_or_set(_cache_key("queues", now), lambda: work_queues(now), CACHE_SECONDS)
+    return cast("list[Queue]", queues)
+
+
+def busiest_markets(now: Any) -> QuerySet[Any, dict[str, Any]]:
+    """The week's busiest markets (orders placed since Monday), a cached QuerySet.
+
+    Caching a QuerySet pickles it evaluated: its rows come back with it and
+    iterating them runs no query. On a miss the QuerySet is evaluated once,
+    when it is stored.
+    """
+    today = _day_start(now)
+    monday = today - timedelta(days=today.weekday())
+    rows = cache.get_or_set(
+        _cache_key("busiest_markets", now),
+        lambda: orders.busiest_markets(placed_since=monday, limit=BUSIEST_MARKETS),
+        CACHE_SECONDS,
+    )
+    return cast("QuerySet[Any, dict[str, Any]]", rows)
 
 
 def work_queues(now: Any) -> list[Queue]:

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldFetchBlocked, PermissionDenied
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
@@ -22,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from apps.accounts.roles import has_role
 from apps.accounts.services import record_user_activity
+from apps.core.fetching import watch_blocked_fetches
 
 request_logger = logging.getLogger("console.request")
 
@@ -29,16 +34,78 @@ GetResponse = Callable[[HttpRequest], HttpResponse]
 
 
 class _QueryCounter:
-    """A database execute wrapper that only counts; cheap enough for every request."""
+    """A database execute wrapper that counts; in dev and test it also records.
 
-    def __init__(self) -> None:
+    Counting is cheap enough for every request in production. With
+    ``QUERY_COUNT_HEADERS`` on (dev and test settings) it also times each
+    query and keeps its SQL, parameters and the line of our code that ran
+    it: the ``X-Query-Count`` and ``Server-Timing`` headers and the
+    query-budget panel of the debug toolbar (console/debug_panels.py) read
+    them from ``request.query_counter``. One wrapper serves the log line,
+    the headers and the panel, so they never disagree.
+    """
+
+    def __init__(self, *, detailed: bool = False) -> None:
         self.count = 0
+        self.detailed = detailed
+        self.db_ms = 0.0
+        self.queries: list[RecordedQuery] = []
 
     def __call__(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
     ) -> Any:
         self.count += 1
-        return execute(sql, params, many, context)
+        if not self.detailed:
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            duration_ms = (time.perf_counter() - started) * 1000
+            self.db_ms += duration_ms
+            self.queries.append(RecordedQuery(str(sql), params, duration_ms, our_line()))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedQuery:
+    sql: str
+    params: Any
+    duration_ms: float
+    origin: str  # "apps/orders/views.py:88 in order_list", or "" if none of ours
+
+
+_OUR_FOLDERS = tuple(str(settings.BASE_DIR / folder) + os.sep for folder in ("apps", "console"))
+
+
+def our_line() -> str:
+    """The innermost frame of our code (under apps/ or console/) on the stack.
+
+    What ran a query is usually deep in Django (a queryset's iterator, a
+    related descriptor); the line worth reading is the first of ours above
+    it: the view, selector or template tag that asked.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    wrapper = _QueryCounter.__call__.__code__
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.startswith(_OUR_FOLDERS) and frame.f_code is not wrapper:
+            relative = os.path.relpath(filename, settings.BASE_DIR)
+            return f"{relative}:{frame.f_lineno} in {frame.f_code.co_name}"
+        frame = frame.f_back
+    return ""
+
+
+def add_query_headers(response: HttpResponse, counter: _QueryCounter) -> None:
+    """``X-Query-Count`` and a ``db`` entry of ``Server-Timing`` (dev and test only).
+
+    Appended to a ``Server-Timing`` already there (the debug toolbar's own).
+    A streamed response (the CSV export) runs its row queries after this:
+    the numbers are those of building the response.
+    """
+    response["X-Query-Count"] = str(counter.count)
+    timing = f'db;dur={counter.db_ms:.1f};desc="{counter.count} queries"'
+    existing = response.get("Server-Timing")
+    response["Server-Timing"] = f"{existing}, {timing}" if existing else timing
 
 
 def _signed_in_user(request: HttpRequest) -> Any:
@@ -65,16 +132,29 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        counter = _QueryCounter()
+        detailed = settings.QUERY_COUNT_HEADERS
+        counter = _QueryCounter(detailed=detailed)
+        request.query_counter = counter  # type: ignore[attr-defined]
         started = time.perf_counter()
         wrapped = list(connections.all(initialized_only=False))
         for connection in wrapped:
             connection.execute_wrappers.append(counter)
         try:
-            response = self.get_response(request)
+            with watch_blocked_fetches() as blocked:
+                response = self.get_response(request)
         finally:
             for connection in wrapped:
                 connection.execute_wrappers.remove(counter)
+        if blocked:
+            # A lazy load on a list or detail row (apps/core/fetching.py) that
+            # something swallowed (django-tables2 renders it as an empty cell):
+            # dev and test only, where the fetch mode is "raise".
+            raise FieldFetchBlocked(
+                f"Fetching of {', '.join(dict.fromkeys(blocked))} blocked: the queryset of "
+                "this page did not load it (select_related, an annotation, or only())."
+            )
+        if detailed:
+            add_query_headers(response, counter)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         slow = duration_ms >= settings.REQUEST_LOG_SLOW_MS
         level = logging.WARNING if response.status_code >= 500 or slow else logging.INFO

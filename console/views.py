@@ -15,12 +15,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core.cache import cache_version
+from apps.core.web.budgets import query_budget
 
 from . import dashboard as dashboard_data
 from . import palette as command_palette
 from .context_processors import navigation_items
 
 
+# Query budget: cold, session, user, permissions (2), counts by status, suspended markets, failed
+# charges today, failed background work, revenue today and this week, recent events, the week's
+# busiest markets; warm (cached values and fragments): 5.
+@query_budget(12)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Queues, revenue and recent activity, cached until the next domain event.
@@ -33,8 +38,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "dashboard_version": cache_version("activity"),
         "today": timezone.localdate(now).isoformat(),
-        # Evaluated only when the cached fragments are missing.
-        "queues": SimpleLazyObject(lambda: dashboard_data.work_queues(now)),
+        # Low-level cache (get_or_set) keyed on the same version: computed
+        # values and a QuerySet, fresh after every event (console/dashboard.py).
+        "queues": dashboard_data.cached_work_queues(now),
+        "busiest_markets": dashboard_data.busiest_markets(now),
+        # Evaluated only when the cached fragment is missing.
         # Every time (one query): see the template.
         "background_work": dashboard_data.background_work(superuser=request.user.is_superuser),
         "revenue": SimpleLazyObject(lambda: dashboard_data.revenue(now)),
@@ -43,6 +51,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "console/dashboard.html", context)
 
 
+# Query budget: SELECT 1; a signed-in caller's session and user make 3.
+@query_budget(3)
 @login_not_required
 @never_cache
 @require_GET
@@ -57,6 +67,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Query budget: session, user, permissions (2), markets, orders and products found (3).
+@query_budget(7)
 @require_GET
 def palette(request: HttpRequest) -> HttpResponse:
     """The command palette's results for ``q`` (an htmx fragment).

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts.web import StaffRequest
 from apps.core import work
 from apps.core.models import Job, JobStatus
+from apps.core.web.budgets import query_budget
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
 from apps.core.web.lists import paginate
 
@@ -26,6 +27,9 @@ PAGE_SIZE = 50
 FAILED_WORK_ACTIONS = {"retry": work.retry_job, "dismiss": work.dismiss_job}
 
 
+# Query budget: session, user, permissions (2), the filter's actor choices, count, page of events
+# with actors, and the chosen filters' lookups.
+@query_budget(9)
 @require_GET
 @permission_required("activity.view_event", raise_exception=True)
 def event_list(request: StaffRequest) -> HttpResponse:
@@ -59,6 +63,8 @@ def _say_how_the_retry_went(request: StaffRequest, job: Job) -> None:
         messages.success(request, f"{job} queued to run now.")
 
 
+# Query budget: session, user, failed jobs (superusers only: no permission lookups).
+@query_budget(3)
 @require_GET
 def failed_work(request: StaffRequest) -> HttpResponse:
     _superuser_only(request)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from apps.core.fetching import peers, strict
 from apps.markets import api as markets_api
 
 from .models import Category, Product, ProductQuerySet, Tag
 
 
 def products_for_list() -> ProductQuerySet:
-    return Product.objects.with_relations()
+    return strict(Product.objects.with_relations())
 
 
 def counts() -> dict[str, int]:
@@ -19,7 +20,9 @@ def counts() -> dict[str, int]:
 
 
 def search_products(query: str, *, limit: int) -> list[Product]:
-    products = markets_api.with_market_details(Product.objects.search(query)).order_by("sku", "pk")
+    products = peers(
+        markets_api.with_market_details(Product.objects.search(query)).order_by("sku", "pk")
+    )
     return list(products[:limit])
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts.web import StaffRequest
 from apps.core.web.actions import BulkAction, BulkActions
+from apps.core.web.budgets import query_budget
 from apps.core.web.http import page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
@@ -52,6 +53,10 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
+# Query budget: session, user, permissions (2), count, rows with market and category, the page's
+# tags, the filter's market, category and tag choices (3), and on a filtered page the chosen
+# market, category and tag (3); an htmx swap skips the choices (7).
+@query_budget(13)
 @require_GET
 @permission_required("catalog.view_product", raise_exception=True)
 def product_list(request: StaffRequest) -> HttpResponse:

@@ -26,6 +26,7 @@ from apps.core.web.actions import (
     Transitions,
     transition_bulk_actions,
 )
+from apps.core.web.budgets import query_budget
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
 from apps.core.web.lists import SidebarRow, list_context, paginate
 from apps.core.web.spreadsheet import SafeCsvWriter
@@ -71,6 +72,9 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
+# Query budget: session, user, permissions (2), market choices, count, page of rows, and on a
+# filtered page the chosen market.
+@query_budget(8)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request: StaffRequest) -> HttpResponse:
@@ -91,6 +95,8 @@ EXPORT_COLUMNS = [
 ]
 
 
+# Query budget: session, user, permissions (2), then the rows in one streamed query.
+@query_budget(5)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_export(request: StaffRequest) -> StreamingHttpResponse:
@@ -142,6 +148,8 @@ def _detail_context(request: StaffRequest, order: Order) -> dict[str, Any]:
 DETAIL = DetailPage(selectors.order_for_page, "orders/detail.html", _detail_context)
 
 
+# Query budget: session, user, order+market, lines, payments, permissions (2), timeline.
+@query_budget(8)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request: StaffRequest, number: str) -> HttpResponse:
@@ -167,6 +175,8 @@ BULK = BulkActions(
 # --- Carts --------------------------------------------------------------------------
 
 
+# Query budget: session, user, permissions (2), count, page of carts with totals and market.
+@query_budget(6)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def cart_list(request: StaffRequest) -> HttpResponse:
@@ -201,6 +211,8 @@ def cart_purge(request: StaffRequest) -> HttpResponse:
     return redirect("orders:carts")
 
 
+# Query budget: session, user, cart+market, items with products, permissions (2).
+@query_budget(6)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def cart_detail(request: StaffRequest, cart_id: int) -> HttpResponse:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -250,6 +251,19 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Requests at least this slow are logged at WARNING (console.middleware.RequestLogMiddleware).
 REQUEST_LOG_SLOW_MS = int(os.environ.get("REQUEST_LOG_SLOW_MS", "1000"))
 REQUEST_LOG_LEVEL = os.environ.get("REQUEST_LOG_LEVEL", "INFO")
+# ``X-Query-Count`` and ``Server-Timing`` (db time, query count) on every
+# response, and each query's SQL, time and line of our code kept for the
+# debug toolbar's query-budget panel. Dev and test turn it on; production
+# leaves it off: the headers would tell anyone how the pages are built, and
+# recording costs a stack walk per query.
+QUERY_COUNT_HEADERS = False
+# How the querysets of lists and details fetch a field they did not load
+# (apps/core/fetching.py): "raise" (FieldFetchBlocked) in dev and test so an
+# N+1 fails where it is written; "peers" here, for production, where one
+# query for the whole page beats an error page (and "one" is Django's default).
+CONSOLE_FETCH_MODE = os.environ.get("CONSOLE_FETCH_MODE", "peers")
+if CONSOLE_FETCH_MODE not in ("raise", "peers", "one"):
+    raise ImproperlyConfigured("CONSOLE_FETCH_MODE must be raise, peers or one.")
 
 LOGGING: dict[str, Any] = {
     "version": 1,

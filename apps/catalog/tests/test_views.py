@@ -10,7 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.activity.models import Event
+from apps.catalog import views
 from apps.catalog.models import Product
+from apps.core.web.budgets import budget_of
 from apps.markets.tests.factories import MarketFactory
 
 from .factories import CategoryFactory, ProductFactory, TagFactory
@@ -309,8 +311,10 @@ def _catalog(rows: int) -> str:
 # page of rows with market and category (one JOIN), the page's tags (one
 # prefetch), and the Market, Category and Tag choices of the filter form (3).
 LIST_BUDGET = 10
-# A filtered page also looks up the chosen market, category and tag (3).
+# A filtered page also looks up the chosen market, category and tag (3): the
+# most a GET of the list runs, the budget the view declares.
 FILTERED_BUDGET = LIST_BUDGET + 3
+assert budget_of(views.product_list) == FILTERED_BUDGET
 # An htmx swap renders no filter form: session, user, permissions (2), count, rows, tags.
 FRAGMENT_BUDGET = 7
 

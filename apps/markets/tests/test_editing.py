@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.activity.models import Event
 from apps.core.concurrency import StaleEdit
-from apps.markets import services
+from apps.core.web.budgets import budget_of
+from apps.markets import services, views
 from apps.markets.models import Market, MarketStatus
 
 from .factories import MarketFactory
@@ -301,7 +302,7 @@ def test_the_edit_query_budget_is_unchanged(manager) -> None:
     editor = _editor(manager)
     editor.get(_edit_url(market))  # warm: last_active write
     # session, user, permissions (2), market.
-    assert _queries(editor, "get", _edit_url(market)) == 5
+    assert _queries(editor, "get", _edit_url(market)) == budget_of(views.market_edit) == 5
     values = form_values(editor.get(_edit_url(market)).content)
     # As before versions: + the slug check.
     assert _queries(editor, "post", _edit_url(market), {**values, "_validate": "1"}) == 6

@@ -9,7 +9,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.activity.models import Event
-from apps.markets import services
+from apps.core.web.budgets import budget_of
+from apps.markets import services, views
 from apps.markets.models import Market, MarketStatus
 
 from .factories import MarketFactory
@@ -360,9 +361,9 @@ def _count_queries(client: Client, url: str) -> int:
 
 
 # session, user, the user's and groups' permissions (2), count, page of rows.
-LIST_BUDGET = 6
+LIST_BUDGET = budget_of(views.market_list)  # 6, declared on the view
 # session, user, permissions (2), market, timeline with actors.
-DETAIL_BUDGET = 6
+DETAIL_BUDGET = budget_of(views.market_detail)  # 6
 
 
 @pytest.mark.parametrize("rows", [5, 100])
