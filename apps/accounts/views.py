@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.errors import InvalidInput
+from apps.core.web.budgets import query_budget
 from apps.core.web.http import page_or_fragment, wants_fragment
 
 from . import selectors, services
@@ -27,6 +28,8 @@ def _context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
+# Session, user, the role check's permissions (2), the user's tokens.
+@query_budget(5)
 @require_GET
 def api_tokens(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, TEMPLATE, "tokens")
