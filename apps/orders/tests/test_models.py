@@ -6,9 +6,18 @@ import pytest
 from django.db import IntegrityError, transaction
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from apps.core.tests.conventions import assert_querysets_take_options_by_keyword
 from apps.core.transitions import transition_options
 from apps.markets.models import MarketStatus
-from apps.orders.models import Order, OrderStatus, Payment, PaymentKind
+from apps.orders.models import (
+    CartQuerySet,
+    Order,
+    OrderQuerySet,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentQuerySet,
+)
 
 from .factories import OrderFactory
 
@@ -135,3 +144,7 @@ def test_money_sums_are_exact_cents() -> None:
         OrderFactory(status=PD, total=total)
     assert Order.objects.revenue_by_currency() == {"EUR": Decimal("170.55")}
     assert str(Order.objects.revenue_by_currency()["EUR"]) == "170.55"
+
+
+def test_queryset_methods_take_their_options_by_keyword() -> None:
+    assert_querysets_take_options_by_keyword(CartQuerySet, OrderQuerySet, PaymentQuerySet)
