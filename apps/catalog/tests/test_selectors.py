@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apps.catalog import selectors
+from apps.core.tests.conventions import assert_selectors_take_one_positional_argument
 from apps.markets.tests.factories import MarketFactory
 
 from .factories import ProductFactory, TagFactory
@@ -48,3 +49,7 @@ def test_search_finds_by_name_or_sku_in_sku_order_up_to_the_limit(
         "RACK-1",
     ]
     assert selectors.search_products("nothing like it", limit=5) == []
+
+
+def test_selectors_take_one_positional_argument_at_most() -> None:
+    assert_selectors_take_one_positional_argument(selectors)

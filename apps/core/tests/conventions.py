@@ -58,3 +58,24 @@ def assert_querysets_take_options_by_keyword(*querysets: type[Any]) -> None:
             assert all(p.kind is not inspect.Parameter.POSITIONAL_ONLY for p in parameters), name
             optional = [p for p in parameters if p.default is not inspect.Parameter.empty]
             assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in optional), name
+
+
+def assert_selectors_take_one_positional_argument(selectors: ModuleType) -> None:
+    """A selector reads by at most one positional argument (the slug, id, day
+    or words looked up); anything more is keyword-only, so that
+    ``search(query, 10)`` cannot mean a limit by accident of position.
+    Annotations resolve."""
+    functions = [
+        (name, function)
+        for name, function in vars(selectors).items()
+        if inspect.isfunction(function)
+        and function.__module__ == selectors.__name__
+        and not name.startswith("_")
+    ]
+    assert functions
+    for name, function in functions:
+        typing.get_type_hints(function)
+        parameters = list(inspect.signature(function).parameters.values())
+        positional = [p for p in parameters if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+        assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in positional), name
+        assert len(positional) <= 1, name

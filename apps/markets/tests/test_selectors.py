@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
+from apps.core.tests.conventions import assert_selectors_take_one_positional_argument
 from apps.markets import selectors
 from apps.markets.models import MarketStatus
 
@@ -61,3 +62,7 @@ def test_search_finds_by_name_or_slug_in_name_order_up_to_the_limit() -> None:
         "Nordic Wood",
     ]
     assert selectors.search_markets("nothing", limit=5) == []
+
+
+def test_selectors_take_one_positional_argument_at_most() -> None:
+    assert_selectors_take_one_positional_argument(selectors)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.catalog.tests.factories import ProductFactory
+from apps.core.tests.conventions import assert_selectors_take_one_positional_argument
 from apps.markets.models import Currency, MarketStatus
 from apps.markets.tests.factories import MarketFactory
 from apps.orders import selectors
@@ -155,3 +156,7 @@ def test_revenue_counts_only_orders_paid_since_the_given_time() -> None:
         "SEK": Decimal("5.00"),
     }
     assert selectors.revenue_by_currency(paid_since=now + timedelta(seconds=1)) == {}
+
+
+def test_selectors_take_one_positional_argument_at_most() -> None:
+    assert_selectors_take_one_positional_argument(selectors)
