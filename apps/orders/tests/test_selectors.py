@@ -3,6 +3,7 @@ dashboard and the palette show, without a request."""
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from datetime import timedelta
 from decimal import Decimal
 
@@ -160,3 +161,13 @@ def test_revenue_counts_only_orders_paid_since_the_given_time() -> None:
 
 def test_selectors_take_one_positional_argument_at_most() -> None:
     assert_selectors_take_one_positional_argument(selectors)
+
+
+def test_a_cart_as_read_is_a_value_that_cannot_be_changed() -> None:
+    cart = CartFactory()
+    CartItemFactory(cart=cart, product=ProductFactory(market=cart.market), quantity=2)
+    detail = selectors.cart_detail(cart.pk)
+    with pytest.raises(FrozenInstanceError):
+        detail.total = Decimal(0)
+    with pytest.raises(FrozenInstanceError):
+        detail.items[0].quantity = 5
