@@ -64,6 +64,7 @@ MODULES: dict[str, list[str]] = {
     "apps/orders/selectors.py": [f"{ORDERS}test_selectors.py", f"{ORDERS}test_money.py"],
     "apps/core/transitions.py": [
         "apps/core/tests/",
+        f"{MARKETS}test_transitions.py",
         f"{MARKETS}test_models.py",
         f"{ORDERS}test_models.py",
         f"{ORDERS}test_payment_states.py",
@@ -143,6 +144,31 @@ class Equivalent:
 # found on the single apps/orders/services.py and carried over to the
 # package's modules by their text: they are checked again when those run.
 EQUIVALENTS: list[Equivalent] = [
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/NumberReplacer",
+        'return declared[0].custom.get("label", name.title()), declared[0].permission',
+        "declared[-1] instead of declared[0]: every django-fsm Transition of one method "
+        "comes from its one @transition decorator (one per source) and shares its "
+        "custom= and permission=, so the last is the first.",
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/NumberReplacer",
+        'label = declared[0].custom.get("label", name)',
+        "declared[-1] instead of declared[0]: the Transitions of one method share the "
+        "custom= of its one @transition decorator, so the last label is the first.",
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/ReplaceComparisonOperator_Eq_LtE",
+        'return source == state or source == "*" or (source == "+" and state != transition.target)',
+        "`source <= '+'` instead of `source == '+'`: a source is '*' (already true on the "
+        "left), '+', or a state value, all lowercase words, which sort after '+'.",
+        occurrence=3,
+    ),
     Equivalent(
         "apps/catalog/services.py",
         "core/ReplaceComparisonOperator_Eq_Is",
@@ -380,6 +406,8 @@ def _run_sessions(modules: list[str], *, rerun_survivors: bool) -> None:
         if _source_changed(module, session):
             session.unlink(missing_ok=True)
         if not session.exists():
+            # The module as mutated: while a run is on, the copy holds a mutant.
+            shutil.copy2(ROOT / module, session.with_suffix(".source"))
             _run(_tool("cosmic-ray"), "init", str(config), str(session))
             _run(_tool("cr-filter-operators"), str(session), str(config))
         elif rerun_survivors:
@@ -403,9 +431,12 @@ class Mutant:
 
 
 def _source_lines(module: str) -> list[str]:
-    """The module as the session mutated it (the copy), else as it is now."""
-    path = WORK / module if (WORK / module).exists() else ROOT / module
-    return path.read_text().splitlines()
+    """The module as the session mutated it (kept beside the session; the copy
+    may hold a mutant while a run is on), else as it is now."""
+    for path in (_session(module).with_suffix(".source"), WORK / module, ROOT / module):
+        if path.exists():
+            return path.read_text().splitlines()
+    return []
 
 
 def _mutants(module: str) -> list[Mutant]:
