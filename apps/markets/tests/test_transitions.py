@@ -14,7 +14,7 @@ from apps.core.transitions import (
     transition_options,
 )
 from apps.markets.models import Market, MarketStatus
-from apps.orders.models import Order
+from apps.orders.models import Order, Payment
 from apps.orders.tests.factories import OrderFactory
 
 from .factories import MarketFactory
@@ -55,8 +55,11 @@ def test_the_label_and_permission_a_transition_declares(
 
 
 def test_a_transition_without_a_permission_name_has_no_bulk_action() -> None:
-    with pytest.raises(LookupError, match="no transition 'explode'"):
+    with pytest.raises(LookupError, match="Market has no transition 'explode'"):
         transition_label_and_permission(Market, "explode")
+    # Payment's transitions are the services' alone: no permission of their own.
+    with pytest.raises(LookupError, match="Payment has no transition 'succeed'"):
+        transition_label_and_permission(Payment, "succeed")
 
 
 def test_a_name_read_from_a_request_finds_its_transition() -> None:
