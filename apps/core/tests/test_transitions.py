@@ -55,7 +55,14 @@ def _option(**fields: str) -> transitions.TransitionOption:
     return transitions.TransitionOption(
         name="ship", label="Ship", hotkey="s", style="primary", input=fields.get("input"),
         input_label="", enabled=True, disabled_reason="", confirm=fields.get("confirm", ""),
+        subject=fields.get("subject", ""),
     )  # fmt: skip
+
+
+def test_a_dialog_is_named_by_the_action_and_titled_with_what_it_acts_on() -> None:
+    assert _option(subject="ORD-7K3M9Q").title == "Ship ORD-7K3M9Q"
+    assert _option().title == "Ship"
+    assert _option().dialog_id == "dialog-ship"
 
 
 def test_an_option_with_a_field_or_a_consequence_needs_a_dialog_and_only_then() -> None:
