@@ -139,11 +139,78 @@ class Equivalent:
     occurrence: int | None = None
 
 
+SAME_DECORATOR = (
+    "declared[-1] instead of declared[0]: every django-fsm Transition of one method "
+    "comes from its one @transition decorator (one per source) and shares its "
+    "custom= and permission=, so the last is the first."
+)
+
 # Mutants that cannot be killed because no behaviour differs; docs/testing.md
 # lists them with the same explanation. The orders services entries were
 # found on the single apps/orders/services.py and carried over to the
 # package's modules by their text: they are checked again when those run.
 EQUIVALENTS: list[Equivalent] = [
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/NumberReplacer",
+        "return declared[0].custom if declared else None",
+        SAME_DECORATOR,
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/NumberReplacer",
+        "if not declared or not isinstance(declared[0].permission, str):",
+        SAME_DECORATOR,
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/NumberReplacer",
+        'return declared[0].custom.get("label", name.title()), declared[0].permission',
+        SAME_DECORATOR,
+        occurrence=4,
+    ),
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/NumberReplacer",
+        "if not declared[0].has_perm(instance, actor):",
+        SAME_DECORATOR,
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/NumberReplacer",
+        "transition = matching[0]",
+        "matching[-1] instead of matching[0]: the Transitions of one method are one "
+        "per source, so at most one leaves from the current state: matching has one "
+        "element.",
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/ReplaceComparisonOperator_Eq_Is",
+        'return source == state or source == "*" or (source == "+" and state != transition.target)',
+        "`source is '*'`: CPython keeps one object per one-character string, so `is` "
+        "and `==` agree on it.",
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/ReplaceComparisonOperator_Eq_Is",
+        'return source == state or source == "*" or (source == "+" and state != transition.target)',
+        "`source is '+'`: CPython keeps one object per one-character string, so `is` "
+        "and `==` agree on it.",
+        occurrence=3,
+    ),
+    Equivalent(
+        "apps/core/transitions.py",
+        "core/ReplaceComparisonOperator_Eq_LtE",
+        'return source == state or source == "*" or (source == "+" and state != transition.target)',
+        "`source <= '*'` instead of `source == '*'`: no source sorts before '*': the other "
+        "sources are '+' (after it) and state values, lowercase words.",
+        occurrence=2,
+    ),
     Equivalent(
         "apps/core/transitions.py",
         "core/NumberReplacer",
