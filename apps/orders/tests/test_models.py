@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from apps.catalog.tests.factories import ProductFactory
 from apps.core.tests.conventions import assert_querysets_take_options_by_keyword
 from apps.core.transitions import transition_options
 from apps.markets.models import MarketStatus
 from apps.orders.models import (
+    Cart,
     CartQuerySet,
     Order,
     OrderQuerySet,
@@ -19,7 +23,7 @@ from apps.orders.models import (
     PaymentQuerySet,
 )
 
-from .factories import OrderFactory
+from .factories import CartFactory, CartItemFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +152,17 @@ def test_money_sums_are_exact_cents() -> None:
 
 def test_queryset_methods_take_their_options_by_keyword() -> None:
     assert_querysets_take_options_by_keyword(CartQuerySet, OrderQuerySet, PaymentQuerySet)
+
+
+def test_abandoned_carts_are_empty_or_untouched_since_the_cutoff() -> None:
+    now = timezone.now()
+    empty = CartFactory()
+    stale, fresh = CartFactory(), CartFactory()
+    for cart in (stale, fresh):
+        CartItemFactory(cart=cart, product=ProductFactory(market=cart.market))
+    Cart.objects.filter(pk=stale.pk).update(updated_at=now - timedelta(days=31))
+    cutoff = now - timedelta(days=30)
+    assert set(Cart.objects.abandoned(untouched_since=cutoff)) == {empty, stale}
+    assert set(Cart.objects.open()) == {stale, fresh}
+    with pytest.raises(TypeError):  # a bare date would not say which side of it is kept
+        Cart.objects.abandoned(cutoff)
