@@ -83,6 +83,7 @@ MODULES: dict[str, list[str]] = {
         f"{ORDERS}test_services.py",
         f"{ORDERS}test_transactions.py",
         f"{ORDERS}test_payments.py",
+        f"{MARKETS}test_transitions.py",  # the transitions' declarations, read
     ],
     # The sandbox gateway: what every charge and refund of the tests is told.
     "apps/orders/payments.py": [
