@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from apps.markets.models import MarketStatus
 from apps.orders.models import (
     Cart,
     CartQuerySet,
+    ChargingNote,
     Order,
     OrderQuerySet,
     OrderStatus,
@@ -166,3 +168,12 @@ def test_abandoned_carts_are_empty_or_untouched_since_the_cutoff() -> None:
     assert set(Cart.objects.open()) == {stale, fresh}
     with pytest.raises(TypeError):  # a bare date would not say which side of it is kept
         Cart.objects.abandoned(cutoff)
+
+
+def test_a_charging_note_reads_as_what_happened_to_charging() -> None:
+    order = OrderFactory()
+    event = uuid.UUID(int=7)
+    paused = ChargingNote.objects.create(order=order, market_event=event, paused=True)
+    resumed = ChargingNote(order=order, market_event=event, paused=False)
+    assert str(paused) == f"charging paused on order {order.pk} ({event})"
+    assert str(resumed) == f"charging resumed on order {order.pk} ({event})"
