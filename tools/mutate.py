@@ -152,6 +152,20 @@ SAME_DECORATOR = (
 # package's modules by their text: they are checked again when those run.
 EQUIVALENTS: list[Equivalent] = [
     Equivalent(
+        "apps/orders/payments.py",
+        "core/ReplaceComparisonOperator_Is_Eq",
+        "return self.outcome is Outcome.SUCCEEDED",
+        "A GatewayResult's outcome is always an Outcome member (the adapters build it "
+        "from the enum): `==` and `is` agree on members.",
+    ),
+    Equivalent(
+        "apps/orders/payments.py",
+        "core/ReplaceComparisonOperator_Is_Eq",
+        "if outcome is Outcome.SUCCEEDED:",
+        "outcome is one of TOKEN_OUTCOMES', CENT_OUTCOMES' or Outcome.SUCCEEDED, all "
+        "Outcome members: `==` and `is` agree on them.",
+    ),
+    Equivalent(
         "apps/core/transitions.py",
         "core/NumberReplacer",
         "return declared[0].custom if declared else None",
