@@ -21,7 +21,8 @@ from apps.core.transitions import _from_state
         ("draft", "active", False),
         ("*", "active", True),  # any state
         ("*", "archived", True),
-        ("+", "active", True),  # any state but the target
+        ("+", "active", True),  # any state but the target, before or after it
+        ("+", "suspended", True),
         ("+", "archived", False),
     ],
 )
