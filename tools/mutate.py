@@ -101,6 +101,7 @@ MODULES: dict[str, list[str]] = {
             f"{ORDERS}test_services.py",
             f"{ORDERS}test_payment_states.py",
             f"{ORDERS}test_money.py",
+            f"{ORDERS}test_purge.py",
             f"{ORDERS}test_concurrency.py",
         ]
         for part in ("placing", "payments", "fulfilment", "reactions", "_common")
