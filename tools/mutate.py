@@ -299,7 +299,7 @@ EQUIVALENTS: list[Equivalent] = [
     Equivalent(
         "apps/orders/services/payments.py",
         "core/ReplaceComparisonOperator_Eq_GtE",
-        "elif payment.kind == PaymentKind.REFUND and order.status in REFUNDABLE:",
+        "elif payment.kind == PaymentKind.REFUND and can_proceed(order.refund,",
         "PaymentKind has two values and 'charge' < 'refund': `kind >= REFUND` holds for "
         "a refund only, exactly like `kind == REFUND`.",
     ),
@@ -313,7 +313,7 @@ EQUIVALENTS: list[Equivalent] = [
     Equivalent(
         "apps/orders/services/payments.py",
         "core/ReplaceComparisonOperator_Eq_LtE",
-        "if payment.kind == PaymentKind.CHARGE and order.status == OrderStatus.PENDING:",
+        "if payment.kind == PaymentKind.CHARGE and can_proceed(order.charge,",
         "PaymentKind has two values and 'charge' < 'refund': `kind <= CHARGE` holds for "
         "a charge only, exactly like `kind == CHARGE`.",
         occurrence=1,
@@ -348,14 +348,14 @@ EQUIVALENTS: list[Equivalent] = [
     Equivalent(
         "apps/markets/models.py",
         "core/ReplaceComparisonOperator_Eq_LtE",
-        "return self.status == MarketStatus.ACTIVE",
+        "return status == MarketStatus.ACTIVE",
         "'active' sorts before every other MarketStatus value ('archived', 'draft', "
         "'suspended'): `status <= ACTIVE` is `status == ACTIVE`.",
     ),
     Equivalent(
         "apps/orders/services/payments.py",
         "core/ReplaceComparisonOperator_Eq_GtE",
-        "if payment.kind == PaymentKind.CHARGE and order.status == OrderStatus.PENDING:",
+        "if payment.kind == PaymentKind.CHARGE and can_proceed(order.charge,",
         "With `kind >= CHARGE` a refund's success would take the charge branch only on a "
         "Pending order, and a refund never meets one: refunds are made for Paid or "
         "Delivered orders and an order never returns to Pending.",
@@ -364,7 +364,7 @@ EQUIVALENTS: list[Equivalent] = [
     Equivalent(
         "apps/orders/services/payments.py",
         "core/ReplaceComparisonOperator_Eq_IsNot",
-        "if payment.kind == PaymentKind.CHARGE and order.status == OrderStatus.PENDING:",
+        "if payment.kind == PaymentKind.CHARGE and can_proceed(order.charge,",
         "A kind read from the database is a str, so `kind is not CHARGE` is always true: "
         "it differs from `kind == CHARGE` only for a refund meeting a Pending order, "
         "which cannot happen (see the Eq_GtE mutant of the same line).",

@@ -145,6 +145,6 @@ def revenue_by_currency(*, paid_since: Any) -> dict[str, Decimal]:
     return Order.objects.filter(paid_at__gte=paid_since).revenue_by_currency()
 
 
-def rows_for_export(orders: OrderQuerySet, fields: list[str]) -> Iterator[tuple[Any, ...]]:
+def rows_for_export(orders: OrderQuerySet, *, fields: list[str]) -> Iterator[tuple[Any, ...]]:
     """The values of ``fields`` of each order, streamed in chunks (the CSV export)."""
     return orders.values_list(*fields).iterator(chunk_size=1000)

@@ -109,7 +109,7 @@ def order_export(request: StaffRequest) -> StreamingHttpResponse:
     table = OrderTable(filtered(filterset))
     RequestConfig(request, paginate=False).configure(table)
     ordered = table.data.data  # the filtered queryset in the table's sort order
-    rows = selectors.rows_for_export(ordered, [field for _, field in EXPORT_COLUMNS])
+    rows = selectors.rows_for_export(ordered, fields=[field for _, field in EXPORT_COLUMNS])
     # Customer names, emails and tracking numbers are typed by people: the
     # writer neutralises what a spreadsheet would run as a formula.
     writer = SafeCsvWriter()
