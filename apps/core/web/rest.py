@@ -22,7 +22,8 @@ from __future__ import annotations
 import contextvars
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from apps.core.concurrency import StaleEdit
 from apps.core.errors import DomainError, InvalidInput, PreconditionFailed
 from apps.core.events import set_via
 from apps.core.transitions import expecting_version, transition_custom, transition_inputs
@@ -180,6 +182,38 @@ def _if_match(request: Request) -> list[str] | None:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
+@contextmanager
+def honouring_if_match(
+    request: Request,
+    instance: models.Model,
+    reread: Callable[[], models.Model],
+    represent: Callable[..., serializers.BaseSerializer],
+) -> Iterator[None]:
+    """Run a write only if ``instance`` is still at the ``If-Match`` tags (if any).
+
+    The service compares them on the row it has locked (``check_transition``,
+    ``check_expected_version``); a stale tag is ``PreconditionFailed`` (412)
+    with the current representation (``represent(reread())``) and its ETag.
+    With ``If-Match``, an edit's own version check (``StaleEdit``) answers the
+    same 412: the client asked for a precondition, and it failed.
+    """
+    expected = _if_match(request)
+    if expected is None:
+        yield
+        return
+    try:
+        with expecting_version(instance, expected):
+            yield
+    except (PreconditionFailed, StaleEdit) as error:
+        failed = error if isinstance(error, PreconditionFailed) else PreconditionFailed(str(error))
+        current = reread()
+        failed.current = represent(current).data
+        failed.etag = version_tag(current)
+        if failed is error:
+            raise
+        raise failed from error
+
+
 def _idempotency_key(request: Request) -> str:
     """The client's ``Idempotency-Key`` scoped to its user (two users' keys never meet),
     or a fresh one: without the header every request is an attempt of its own."""
@@ -279,18 +313,8 @@ class TransitionActions(ConsoleViewSet):
             arguments["await_seconds"] = settings.API_IDEMPOTENCY_WAIT_SECONDS
         service = self.transition_services[name]
         arguments[self.transition_id_argument] = instance.pk
-        expected = _if_match(request)
-        try:
-            if expected is None:
-                service(actor=request.user, **arguments)
-            else:
-                with expecting_version(instance, expected):
-                    service(actor=request.user, **arguments)
-        except PreconditionFailed as error:
-            current = self.get_object()
-            error.current = self.get_serializer(current).data
-            error.etag = version_tag(current)
-            raise
+        with honouring_if_match(request, instance, self.get_object, self.get_serializer):
+            service(actor=request.user, **arguments)
         current = self.get_object()
         return Response(self.get_serializer(current).data, headers={"ETag": version_tag(current)})
 
