@@ -14,7 +14,7 @@ from urllib import parse
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from rest_framework import exceptions, pagination, permissions, throttling
+from rest_framework import exceptions, pagination, parsers, permissions, throttling
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
@@ -58,6 +58,23 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         else:
             ident = f"ip:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# --- Request bodies --------------------------------------------------------------
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with every body it cannot read a 400 problem.
+
+    DRF turns a ``ValueError`` into ``ParseError`` but not a ``RecursionError``:
+    a body nested a few thousand arrays deep would be a 500.
+    """
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except (RecursionError, ValueError) as error:
+            raise exceptions.ParseError(f"JSON parse error - {type(error).__name__}") from None
 
 
 # --- Pages of results -----------------------------------------------------------------
