@@ -271,14 +271,16 @@ def _transition_action(model: type[models.Model], name: str) -> Callable[..., Re
 
     run.__name__ = name
     run.__doc__ = f"{custom.get('label', name.title())}: the same action as the page's button."
-    described = extend_schema(
+    # extend_schema goes outside action(): on a plain function it keeps the
+    # schema in ``func.kwargs``, which action() then replaces (losing the body
+    # and the headers); on an action it adds to the action's own kwargs.
+    decorated = extend_schema(
         request=body if body._declared_fields else None,
         parameters=parameters,
         responses={200: OpenApiResponse(description="The resource as it is now (with its ETag).")},
         operation_id=f"{model._meta.model_name}_{name}",
         summary=custom.get("label", name.title()),
-    )(run)
-    decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(described)
+    )(action(detail=True, methods=["post"], url_path=name, url_name=name)(run))
     decorated.inputs_serializer = body  # type: ignore[attr-defined]
     return decorated
 
