@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -61,6 +61,8 @@ TITLES = {
     415: "Unsupported media type",
     422: "Invalid input",
     429: "Too many requests",
+    500: "Server error",
+    503: "Service unavailable",
 }
 
 
@@ -68,18 +70,31 @@ def _problem_type(name: str) -> str:
     return "urn:console:problem:" + re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
-def problem(
-    status: int, detail: str, *, kind: str, headers: dict[str, str] | None = None, **extra: Any
-) -> Response:
-    """A problem details response: type, title, status, detail and extension members."""
-    body = {
+def problem_body(status: int, detail: str, *, kind: str, **extra: Any) -> dict[str, Any]:
+    """The members of a problem: type, title, status, detail and extension members."""
+    return {
         "type": _problem_type(kind),
         "title": TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
         **extra,
     }
+
+
+def problem(
+    status: int, detail: str, *, kind: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    """A problem details response from a DRF view (rendered by DRF)."""
+    body = problem_body(status, detail, kind=kind, **extra)
     return Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_response(
+    status: int, detail: str, *, kind: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JsonResponse:
+    """The same problem outside DRF: a middleware's or an error handler's answer."""
+    body = problem_body(status, detail, kind=kind, **extra)
+    return JsonResponse(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def _first_message(detail: Any) -> tuple[str, str | None]:

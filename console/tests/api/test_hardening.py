@@ -41,3 +41,57 @@ def test_the_schema_documents_a_transitions_body_and_headers(client, superuser):
         "If-Match",
         "Idempotency-Key",
     }
+
+
+# --- Problem+json everywhere under /api/ ------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing/", "/api/nope", "/api/v1/orders/x/y/z/"])
+def test_an_unknown_api_path_is_a_404_problem(path, client, superuser):
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(superuser)
+        response = client.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+        assert response.json()["type"] == "urn:console:problem:not-found"
+
+
+def test_an_unknown_page_is_still_the_html_404(client, superuser):
+    client.force_login(superuser)
+    response = client.get("/nothing-here/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+def test_a_bug_under_api_is_a_500_problem_and_elsewhere_the_page(rf):
+    from console.views import server_error
+
+    for path, content_type in (("/api/v1/orders/", PROBLEM), ("/orders/", "text/html")):
+        try:
+            raise ValueError("a bug")
+        except ValueError:
+            response = server_error(rf.get(path))
+        assert response.status_code == 500
+        assert response["Content-Type"].startswith(content_type)
+    assert b"Something went wrong" in response.content
+
+
+def test_the_database_down_under_api_is_a_503_problem(agent, token_client):
+    from console.tests.test_failure_modes import database_down_now
+
+    client = token_client(agent)
+    client.raise_request_exception = False
+    with database_down_now():
+        response = client.get("/api/v1/orders/")
+    assert response.status_code == 503 and response["Content-Type"] == PROBLEM
+    assert response["Retry-After"] == "30"
+    assert "database is unavailable" in response.json()["detail"]
+
+
+def test_a_nul_is_the_same_problem_shape_as_every_other_refusal(client, superuser):
+    from apps.core.web.rest import problem_body
+    from console.middleware import NUL_MESSAGE
+
+    client.force_login(superuser)
+    response = client.get("/api/v1/orders/?q=%00")
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+    assert response.json() == problem_body(400, NUL_MESSAGE, kind="InvalidRequest")
