@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldFetchBlocked, PermissionDenied
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -27,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from apps.accounts.roles import has_role
 from apps.accounts.services import record_user_activity
 from apps.core.fetching import watch_blocked_fetches
+from apps.core.web.rest import problem_response
 
 request_logger = logging.getLogger("console.request")
 
@@ -209,12 +210,7 @@ class RejectNulMiddleware:
         ):
             if api:
                 # The API's clients read RFC 9457 problems, as for every other refusal.
-                problem = {"type": "about:blank", "title": "Bad Request", "status": 400}
-                return JsonResponse(
-                    {**problem, "detail": NUL_MESSAGE},
-                    status=400,
-                    content_type="application/problem+json",
-                )
+                return problem_response(400, NUL_MESSAGE, kind="InvalidRequest")
             response = HttpResponse(
                 render_to_string("400.html", {"message": NUL_MESSAGE}), status=400
             )

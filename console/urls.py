@@ -19,6 +19,7 @@ urlpatterns = [
 ]
 
 handler403 = "console.views.permission_denied"
+handler404 = "console.views.page_not_found"
 handler500 = "console.views.server_error"
 
 if "debug_toolbar" in settings.INSTALLED_APPS:  # dev settings only

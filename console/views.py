@@ -11,11 +11,13 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core.cache import cache_version
 from apps.core.web.budgets import query_budget
+from apps.core.web.rest import problem_response
 
 from . import dashboard as dashboard_data
 from . import palette as command_palette
@@ -82,6 +84,15 @@ def palette(request: HttpRequest) -> HttpResponse:
 
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
+# The pages' sentences (500.html, 503.html), for the API's problems.
+SERVER_ERROR_MESSAGE = (
+    "Something went wrong. The error has been logged. Please try again; if it persists, "
+    "tell the console's developers."
+)
+DATABASE_DOWN_MESSAGE = (
+    "The database is unavailable: nothing can be shown or changed. Nothing you did was "
+    "lost or half-done: try again in a minute."
+)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -93,11 +104,34 @@ def server_error(request: HttpRequest) -> HttpResponse:
     with the request: a context processor must not try the database again.
     """
     _, error, _ = sys.exc_info()
+    api = _is_api(request)
     if isinstance(error, DATABASE_DOWN):
+        if api:
+            return problem_response(
+                503,
+                DATABASE_DOWN_MESSAGE,
+                kind="DatabaseUnavailable",
+                headers={"Retry-After": "30"},
+            )
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
+    if api:
+        return problem_response(500, SERVER_ERROR_MESSAGE, kind="ServerError")
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 handler: a problem under ``/api/`` (what the API's clients read), the
+    page everywhere else."""
+    if _is_api(request):
+        return problem_response(404, "Not found.", kind="NotFound")
+    return defaults.page_not_found(request, exception)
+
+
+def _is_api(request: HttpRequest | None) -> bool:
+    # The automation API's clients read RFC 9457 problems, even from Django's handlers.
+    return request is not None and request.path_info.startswith("/api/")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

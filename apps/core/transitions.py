@@ -204,7 +204,12 @@ def expecting_version(instance: models.Model, tags: Iterable[str]) -> Iterator[N
         _expected.reset(token)
 
 
-def _check_expected_version(instance: models.Model) -> None:
+def check_expected_version(instance: models.Model) -> None:
+    """``PreconditionFailed`` if an ``expecting_version`` for ``instance`` names other tags.
+
+    For a service to call on the row it has locked (``check_transition`` does;
+    so does an edit such as ``update_market``): nothing to do outside one.
+    """
     expected = _expected.get()
     if expected is None:
         return
@@ -238,7 +243,7 @@ def check_transition(
     label = declared[0].custom.get("label", name)
     if not declared[0].has_perm(instance, actor):
         raise NotPermitted(f"Your role does not allow {label}.")
-    _check_expected_version(instance)
+    check_expected_version(instance)
     state = getattr(instance, field_name)
     matching = [transition for transition in declared if _from_state(transition, state)]
     if not matching:

@@ -15,7 +15,13 @@ from rest_framework.response import Response
 
 from apps.accounts.api import User
 from apps.core.transitions import transition_options
-from apps.core.web.rest import ActionSerializer, TransitionActions, VersionedRetrieve, version_tag
+from apps.core.web.rest import (
+    ActionSerializer,
+    TransitionActions,
+    VersionedRetrieve,
+    honouring_if_match,
+    version_tag,
+)
 
 from . import selectors, services
 from .filters import MarketFilter
@@ -115,8 +121,15 @@ class MarketViewSet(
         if not changes.get("slug"):
             changes.pop("slug", None)
         # The version read just now: an edit committed in between is a 409
-        # (StaleEdit), never overwritten.
-        market = services.update_market(
-            actor=_actor(request), market_id=market.pk, version=market.version, **changes
-        )
+        # (StaleEdit), never overwritten. With If-Match the client names the
+        # version it read: compared on the locked row, a stale one is a 412.
+        with honouring_if_match(
+            request,
+            market,
+            self.get_object,
+            lambda current: MarketDetailSerializer(current, context=self.get_serializer_context()),
+        ):
+            market = services.update_market(
+                actor=_actor(request), market_id=market.pk, version=market.version, **changes
+            )
         return self._represent(market)

@@ -20,7 +20,7 @@ from apps.core.concurrency import field_changes, require_version, save_if_curren
 from apps.core.errors import DomainError, InvalidInput, invalid_input, require_permission
 from apps.core.events import DomainEvent, announce
 from apps.core.text import make_slug, require_length
-from apps.core.transitions import transition_and_announce
+from apps.core.transitions import check_expected_version, transition_and_announce
 
 from . import signals
 from .models import CreatorEmail, Market
@@ -95,6 +95,8 @@ def update_market(*, actor: User, market_id: int, version: int, **changes: Any) 
     """
     require_permission(actor, "markets.change_market", "editing markets")
     market = _locked(market_id)
+    # An API client's If-Match (the ETag it read), compared on the locked row.
+    check_expected_version(market)
     require_version(market, version, noun="market")
     if "name" in changes:
         changes["name"] = require_length(

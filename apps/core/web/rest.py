@@ -22,12 +22,13 @@ from __future__ import annotations
 import contextvars
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -35,6 +36,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from apps.core.concurrency import StaleEdit
 from apps.core.errors import DomainError, InvalidInput, PreconditionFailed
 from apps.core.events import set_via
 from apps.core.transitions import expecting_version, transition_custom, transition_inputs
@@ -59,6 +61,8 @@ TITLES = {
     415: "Unsupported media type",
     422: "Invalid input",
     429: "Too many requests",
+    500: "Server error",
+    503: "Service unavailable",
 }
 
 
@@ -66,18 +70,31 @@ def _problem_type(name: str) -> str:
     return "urn:console:problem:" + re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
-def problem(
-    status: int, detail: str, *, kind: str, headers: dict[str, str] | None = None, **extra: Any
-) -> Response:
-    """A problem details response: type, title, status, detail and extension members."""
-    body = {
+def problem_body(status: int, detail: str, *, kind: str, **extra: Any) -> dict[str, Any]:
+    """The members of a problem: type, title, status, detail and extension members."""
+    return {
         "type": _problem_type(kind),
         "title": TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
         **extra,
     }
+
+
+def problem(
+    status: int, detail: str, *, kind: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    """A problem details response from a DRF view (rendered by DRF)."""
+    body = problem_body(status, detail, kind=kind, **extra)
     return Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_response(
+    status: int, detail: str, *, kind: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JsonResponse:
+    """The same problem outside DRF: a middleware's or an error handler's answer."""
+    body = problem_body(status, detail, kind=kind, **extra)
+    return JsonResponse(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def _first_message(detail: Any) -> tuple[str, str | None]:
@@ -180,6 +197,38 @@ def _if_match(request: Request) -> list[str] | None:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
+@contextmanager
+def honouring_if_match(
+    request: Request,
+    instance: models.Model,
+    reread: Callable[[], models.Model],
+    represent: Callable[..., serializers.BaseSerializer],
+) -> Iterator[None]:
+    """Run a write only if ``instance`` is still at the ``If-Match`` tags (if any).
+
+    The service compares them on the row it has locked (``check_transition``,
+    ``check_expected_version``); a stale tag is ``PreconditionFailed`` (412)
+    with the current representation (``represent(reread())``) and its ETag.
+    With ``If-Match``, an edit's own version check (``StaleEdit``) answers the
+    same 412: the client asked for a precondition, and it failed.
+    """
+    expected = _if_match(request)
+    if expected is None:
+        yield
+        return
+    try:
+        with expecting_version(instance, expected):
+            yield
+    except (PreconditionFailed, StaleEdit) as error:
+        failed = error if isinstance(error, PreconditionFailed) else PreconditionFailed(str(error))
+        current = reread()
+        failed.current = represent(current).data
+        failed.etag = version_tag(current)
+        if failed is error:
+            raise
+        raise failed from error
+
+
 def _idempotency_key(request: Request) -> str:
     """The client's ``Idempotency-Key`` scoped to its user (two users' keys never meet),
     or a fresh one: without the header every request is an attempt of its own."""
@@ -237,14 +286,16 @@ def _transition_action(model: type[models.Model], name: str) -> Callable[..., Re
 
     run.__name__ = name
     run.__doc__ = f"{custom.get('label', name.title())}: the same action as the page's button."
-    described = extend_schema(
+    # extend_schema goes outside action(): on a plain function it keeps the
+    # schema in ``func.kwargs``, which action() then replaces (losing the body
+    # and the headers); on an action it adds to the action's own kwargs.
+    decorated = extend_schema(
         request=body if body._declared_fields else None,
         parameters=parameters,
         responses={200: OpenApiResponse(description="The resource as it is now (with its ETag).")},
         operation_id=f"{model._meta.model_name}_{name}",
         summary=custom.get("label", name.title()),
-    )(run)
-    decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(described)
+    )(action(detail=True, methods=["post"], url_path=name, url_name=name)(run))
     decorated.inputs_serializer = body  # type: ignore[attr-defined]
     return decorated
 
@@ -279,18 +330,8 @@ class TransitionActions(ConsoleViewSet):
             arguments["await_seconds"] = settings.API_IDEMPOTENCY_WAIT_SECONDS
         service = self.transition_services[name]
         arguments[self.transition_id_argument] = instance.pk
-        expected = _if_match(request)
-        try:
-            if expected is None:
-                service(actor=request.user, **arguments)
-            else:
-                with expecting_version(instance, expected):
-                    service(actor=request.user, **arguments)
-        except PreconditionFailed as error:
-            current = self.get_object()
-            error.current = self.get_serializer(current).data
-            error.etag = version_tag(current)
-            raise
+        with honouring_if_match(request, instance, self.get_object, self.get_serializer):
+            service(actor=request.user, **arguments)
         current = self.get_object()
         return Response(self.get_serializer(current).data, headers={"ETag": version_tag(current)})
 

@@ -269,6 +269,40 @@ def test_create_and_edit_a_market_like_the_form(manager, viewer, token_client):
     assert Market.objects.get(slug="lisbon-flea").description == "Saturdays."
 
 
+def test_a_patch_with_a_stale_if_match_is_412_and_keeps_the_other_edit(manager, token_client):
+    """A reads (ETag), B edits, A edits with what it read: no lost update."""
+    market = MarketFactory(description="Old")
+    a, b = token_client(manager, name="a"), token_client(manager, name="b")
+    url = f"/api/v1/markets/{market.slug}/"
+    read = a.get(url)["ETag"]
+    assert b.patch(url, {"description": "B's"}, format="json").status_code == 200
+    late = a.patch(url, {"description": "A's"}, format="json", HTTP_IF_MATCH=read)
+    assert late.status_code == 412 and late["Content-Type"] == PROBLEM
+    market.refresh_from_db()
+    assert market.description == "B's"
+    assert late.json()["current"]["description"] == "B's"
+    assert late["ETag"] == version_tag(market) != read
+    fresh = a.patch(url, {"description": "A's"}, format="json", HTTP_IF_MATCH=late["ETag"])
+    assert fresh.status_code == 200 and fresh.json()["description"] == "A's"
+
+
+def test_a_patch_if_match_is_checked_on_the_locked_row(manager):
+    """update_market compares the client's tag on the row it locked, not on what
+    the view read: a change in between (even a transition) is seen."""
+    from apps.core.errors import PreconditionFailed
+    from apps.core.transitions import expecting_version
+    from apps.markets import services
+
+    market = MarketFactory()
+    tag = version_tag(market)
+    Market.objects.filter(pk=market.pk).update(updated_at=market.updated_at.replace(year=2030))
+    with pytest.raises(PreconditionFailed), expecting_version(market, [tag]):
+        services.update_market(
+            actor=manager, market_id=market.pk, version=market.version, description="x"
+        )
+    assert Market.objects.get(pk=market.pk).description != "x"
+
+
 def test_place_an_order_from_a_cart(agent, viewer, token_client):
     cart = CartFactory()
     CartItemFactory(cart=cart, product=ProductFactory(market=cart.market, stock=5))

@@ -186,3 +186,52 @@ def test_throttling_counts_per_token(agent, monkeypatch):
     refused = first.get("/api/v1/markets/")
     assert refused["Content-Type"] == PROBLEM and refused["Retry-After"]
     assert second.get("/api/v1/markets/").status_code == 200  # a budget of its own
+
+
+@pytest.mark.parametrize("kind", ["orders", "events"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "cD1nYXJiYWdl",  # base64 of "p=garbage"
+        "cD0yMDI1LTAxLTAxVDAwOjAwOjAwJmk9eA",  # p=2025-01-01T00:00:00&i=x (naive, bad pk)
+        "%%%",
+        "cD0yMDI1LTAxLTAxVDAwOjAwOjAwKzAwOjAw",  # a timestamp but no pk
+    ],
+)
+def test_a_forged_cursor_is_a_problem_not_a_500(kind, cursor, superuser, token_client):
+    response = token_client(superuser).get(f"/api/v1/{kind}/?cursor={cursor}")
+    assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+    assert response.json()["detail"] == "Invalid cursor"
+
+
+def test_the_cursor_walks_rows_sharing_one_timestamp_each_once(superuser, token_client):
+    """DRF's CursorPagination steps over ties by an offset capped at 1,000: past
+    that it loops. The keyset (occurred_at, pk) does not."""
+    from apps.activity.models import Event
+
+    moment = timezone.now() - timedelta(days=1)
+    Event.objects.bulk_create(
+        Event(
+            context="orders",
+            name="order_cancelled",
+            aggregate_type="order",
+            aggregate_id=str(n),
+            aggregate_label=f"Order {n}",
+            occurred_at=moment,
+        )
+        for n in range(1150)
+    )
+    expected = list(Event.objects.order_by("-pk").values_list("pk", flat=True))
+    client = token_client(superuser)
+    url: str | None = "/api/v1/events/?page_size=100"
+    seen: list[int] = []
+    pages = 0
+    while url and pages < 20:
+        page = client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+        pages += 1
+    assert seen == expected and pages == 12
+    # And back: ``previous`` of the last page is the page before it.
+    back = client.get(page["previous"]).json()
+    assert [row["id"] for row in back["results"]] == expected[1000:1100]
