@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -20,6 +21,22 @@ LOCKED_OUT_MESSAGE = (
     "Too many failed sign-ins for this username from your address. "
     "Signing in is paused for {minutes} minutes; try again later."
 )
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with the username bounded by ``User.username``'s length.
+
+    ``AuthenticationForm`` copies that length onto the field only after the
+    field is built, so no validator enforces it: a longer username reached
+    ``authenticate()`` and axes then wrote it to ``AccessAttempt.username``
+    (255 characters), a DataError and a 500 on PostgreSQL. Refused here, the
+    form says so and nobody is asked to authenticate (nothing is recorded).
+    """
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -47,7 +64,7 @@ def locked_out(
 ) -> HttpResponse:
     """The sign-in page again with the lockout message, 429 (``AXES_LOCKOUT_CALLABLE``)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    form = SignInForm(request, initial={"username": request.POST.get("username", "")})
     context = {
         "form": form,
         "locked_out": LOCKED_OUT_MESSAGE.format(minutes=minutes),

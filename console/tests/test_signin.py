@@ -138,3 +138,21 @@ def test_behind_the_proxy_the_forwarded_client_address_counts(client: Client, fi
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )
     assert other_client.status_code == 302
+
+
+def test_a_username_longer_than_a_username_can_be_is_a_form_error(client: Client, db: None) -> None:
+    # 300 characters: over AccessAttempt.username's 255, a DataError (500) on
+    # PostgreSQL had axes been asked to record it.
+    response = _sign_in(client, "x" * 300, "wrong")
+    assert response.status_code == 200
+    assert b"at most 150 characters" in response.content
+    assert not AccessAttempt.objects.exists()
+    assert not _signed_in(client)
+
+
+def test_a_username_of_the_longest_allowed_length_is_still_counted(
+    client: Client, db: None
+) -> None:
+    response = _sign_in(client, "x" * 150, "wrong")
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 150
