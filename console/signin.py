@@ -7,6 +7,7 @@ is refused for ``AXES_COOLOFF_TIME``, even with the right password.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -48,15 +49,35 @@ def client_ip(request: HttpRequest) -> str | None:
     forged. With no proxy (or a header shorter than the chain, i.e. not
     written by our proxies) the socket's address is the only one to trust.
     Ours, not django-ipware: its ``proxy_count`` reading picked a forgeable
-    left-hand entry for a one-proxy chain in our tests.
+    left-hand entry for a one-proxy chain in our tests. An entry that is not
+    an IP address (``ip:port`` and ``[v6]:port`` are read without the port)
+    counts as no entry: the socket's address is used.
     """
     count = settings.PROXY_COUNT
     if count > 0:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= count:
-            return hops[-count]
+            address = _address(hops[-count])
+            # Not an address (a client writing the header itself when our
+            # proxy did not strip it, or a proxy that appends ``ip:port``
+            # badly): axes stores this in an IP column, so a garbled entry was
+            # a 500, and rotating garbage was a fresh "address" each try.
+            if address is not None:
+                return address
     return request.META.get("REMOTE_ADDR")
+
+
+def _address(entry: str) -> str | None:
+    """``entry`` as a canonical IP address, a port stripped; None if it is not one."""
+    if entry.startswith("["):  # [v6]:port
+        entry = entry[1:].partition("]")[0]
+    elif entry.count(":") == 1:  # v4:port (a bare v6 has several colons)
+        entry = entry.partition(":")[0]
+    try:
+        return str(ipaddress.ip_address(entry))
+    except ValueError:
+        return None
 
 
 def locked_out(
