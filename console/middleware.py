@@ -23,9 +23,31 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from apps.accounts.roles import has_role
 from apps.accounts.services import record_user_activity
 
+from .views import healthz
+
 request_logger = logging.getLogger("console.request")
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
+
+
+class HealthzMiddleware:
+    """Answer ``/healthz`` before any other middleware sees the request.
+
+    A load balancer probes each node by its own address over plain HTTP: that
+    Host is in no ``ALLOWED_HOSTS`` (CommonMiddleware: 400) and production
+    redirects plain HTTP (SecurityMiddleware: 301). First in ``MIDDLEWARE``,
+    this answers the probe with the health view itself (database answers:
+    200 ``ok``, else 503) and leaves every other path to the rest. It never
+    reads the Host header, so nothing is built from the forged one.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            return healthz(request)
+        return self.get_response(request)
 
 
 class _QueryCounter:

@@ -12,7 +12,7 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from apps.core.cache import cache_version
 
@@ -45,9 +45,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness: 200 ``ok`` when the database answers, 503 otherwise."""
+    """Liveness: 200 ``ok`` when the database answers, 503 otherwise.
+
+    Served by ``console.middleware.HealthzMiddleware`` before the host check
+    and the HTTPS redirect; the URL stays so that ``reverse("healthz")`` works.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -104,6 +104,16 @@ def test_healthz_answers_over_plain_http_when_everything_else_redirects(db: None
     assert redirected["Location"].startswith("https://")
 
 
+@override_settings(SECURE_SSL_REDIRECT=True, ALLOWED_HOSTS=["console.example.com"])
+def test_healthz_answers_a_probe_that_names_the_node_not_the_site(db: None) -> None:
+    probe = Client(HTTP_HOST="10.0.0.5:8000")
+    response = probe.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok")
+    assert probe.get("/accounts/login/").status_code == 400
+    with database_down_now():
+        assert probe.get("/healthz").status_code == 503
+
+
 # --- A Redis that accepts connections and never answers -------------------------
 
 
@@ -178,10 +188,10 @@ def test_a_fast_request_is_logged_at_info_only(
 ) -> None:
     client.force_login(viewer)
     with caplog.at_level(logging.WARNING, logger="console.request"):
-        client.get("/healthz")
+        client.get("/accounts/login/")
     assert _request_lines(caplog) == []
     with caplog.at_level(logging.INFO, logger="console.request"):
-        client.get("/healthz")
+        client.get("/accounts/login/")
     assert [record.levelno for record in _request_lines(caplog)] == [logging.INFO]
 
 
@@ -191,7 +201,7 @@ def test_a_slow_request_is_logged_at_warning(
 ) -> None:
     client.force_login(viewer)
     with caplog.at_level(logging.WARNING, logger="console.request"):
-        client.get("/healthz")
+        client.get("/accounts/login/")
     assert [record.levelno for record in _request_lines(caplog)] == [logging.WARNING]
 
 
