@@ -168,6 +168,80 @@ def test_a_hung_redis_costs_a_request_one_timeout_not_a_hang(
     assert second < 1.0
 
 
+@pytest.fixture
+def read_only_redis() -> Iterator[str]:
+    """A server on 127.0.0.1 that answers every command with Redis' READONLY error."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+    refusal = b"-READONLY You can't write against a read only replica.\r\n"
+
+    def commands(buffer: bytes) -> tuple[int, bytes]:
+        """How many whole RESP commands ``buffer`` starts with, and what is left over."""
+        count = 0
+        while buffer.startswith(b"*") and b"\r\n" in buffer:
+            header, rest = buffer.split(b"\r\n", 1)
+            for _ in range(int(header[1:])):
+                if b"\r\n" not in rest:
+                    return count, buffer
+                length, after = rest.split(b"\r\n", 1)
+                if len(after) < int(length[1:]) + 2:
+                    return count, buffer
+                rest = after[int(length[1:]) + 2 :]
+            count, buffer = count + 1, rest
+        return count, buffer
+
+    def answer(connection: socket.socket) -> None:
+        connection.settimeout(0.1)
+        pending = b""
+        while not stop.is_set():
+            try:
+                data = connection.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            if not data:
+                break
+            count, pending = commands(pending + data)
+            connection.sendall(refusal * count)
+        connection.close()
+
+    def accept() -> None:
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                connection = server.accept()[0]
+            except TimeoutError:
+                continue
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_a_redis_that_answers_only_errors_is_treated_as_down(
+    client: Client, viewer: Any, read_only_redis: str
+) -> None:
+    failing = {
+        "default": {
+            "BACKEND": "console.cache.ResilientRedisCache",
+            "LOCATION": read_only_redis,
+            "OPTIONS": settings.REDIS_OPTIONS,
+        }
+    }
+    client.force_login(viewer)
+    with override_settings(CACHES=failing):
+        response = client.get("/")
+        again = client.get("/markets/")
+        assert caches["default"]._paused()
+    assert response.status_code == 200 and b"Hello, " in response.content
+    assert again.status_code == 200
+
+
 def test_the_redis_cache_is_configured_with_timeouts() -> None:
     assert settings.REDIS_OPTIONS == {
         "socket_connect_timeout": settings.REDIS_TIMEOUT,
