@@ -133,6 +133,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Seconds to wait for PostgreSQL to accept a connection. Without it a
+    # server (or a pooler) that accepts TCP and never answers holds a request
+    # until the OS gives up, then a 500; with it the request gets the 503
+    # "database unavailable" page (console.views.server_error) in seconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Seconds a Redis connect or reply may take; Redis answers in well under a

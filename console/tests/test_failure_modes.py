@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
 from django.test import Client, override_settings
 
 from console.views import server_error
 
 from .test_access import GUARDED_PATHS
+from .test_settings import _run
 
 # --- Cache-Control ---------------------------------------------------------------
 
@@ -92,6 +93,59 @@ class database_down_now:
         self._patch.undo()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a connect timeout is PostgreSQL's: SQLite opens a file, there is no server to hang",
+)
+def test_a_database_that_never_answers_is_a_503_within_the_connect_timeout(
+    django_db_blocker: Any, silent_server: int
+) -> None:
+    bound = 3 + 2  # base.py's default connect timeout, and time to render the page
+    answers: dict[str, Any] = {}
+
+    def sign_in() -> None:
+        try:
+            # Signing in reads the database (axes, then the user): the first query.
+            answers["response"] = Client(raise_request_exception=False).post(
+                "/accounts/login/", {"username": "x", "password": "y"}
+            )
+        finally:
+            connections.close_all()  # this thread's
+
+    # In a thread, so that without a timeout the test fails instead of
+    # hanging: the silent server's teardown then releases the thread.
+    worker = threading.Thread(target=sign_in, daemon=True)
+    original = dict(connection.settings_dict)
+    with django_db_blocker.unblock():
+        # The dict every thread's connection to "default" is built from.
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(silent_server))
+        try:
+            worker.start()
+            worker.join(timeout=bound)
+        finally:
+            connection.settings_dict.update(original)
+    assert not worker.is_alive(), f"still waiting for the database after {bound} s"
+    _assert_database_unavailable(answers["response"])
+
+
+def test_postgresql_connections_have_a_connect_timeout() -> None:
+    script = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.DATABASES['default']['OPTIONS'])"
+    )
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "console.settings.dev",
+        "DATABASE_URL": "postgres://console@db.internal:5432/console?sslmode=require",
+    }
+    result = _run(["-c", script], environment)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "{'sslmode': 'require', 'connect_timeout': 3}"
+    configured = _run(["-c", script], {**environment, "DATABASE_CONNECT_TIMEOUT": "7"})
+    assert configured.stdout.strip().splitlines()[-1] == (
+        "{'sslmode': 'require', 'connect_timeout': 7}"
+    )
+
+
 # --- /healthz over plain HTTP ---------------------------------------------------
 
 
@@ -118,8 +172,13 @@ def test_healthz_answers_a_probe_that_names_the_node_not_the_site(db: None) -> N
 
 
 @pytest.fixture
-def silent_redis() -> Iterator[str]:
-    """A server on 127.0.0.1 that accepts and then says nothing (closes after 10 s)."""
+def silent_redis(silent_server: int) -> str:
+    return f"redis://127.0.0.1:{silent_server}/0"
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A server on 127.0.0.1 (its port) that accepts connections and then says nothing."""
     server = socket.create_server(("127.0.0.1", 0))
     held: list[socket.socket] = []
     stop = threading.Event()
@@ -134,7 +193,7 @@ def silent_redis() -> Iterator[str]:
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    yield server.getsockname()[1]
     stop.set()
     thread.join()
     for held_socket in held:
