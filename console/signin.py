@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
@@ -37,7 +38,9 @@ class SignInForm(AuthenticationForm):
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         field = self.fields["username"]
-        field.validators.append(MaxLengthValidator(field.max_length))
+        assert isinstance(field, forms.CharField)  # AuthenticationForm's UsernameField
+        if field.max_length is not None:
+            field.validators.append(MaxLengthValidator(field.max_length))
 
 
 def client_ip(request: HttpRequest) -> str | None:
