@@ -164,6 +164,8 @@ def test_healthz_answers_a_probe_that_names_the_node_not_the_site(db: None) -> N
     response = probe.get("/healthz")
     assert (response.status_code, response.content) == (200, b"ok")
     assert probe.get("/accounts/login/").status_code == 400
+    # Only the probe's exact request skips the checks.
+    assert probe.get("/healthz", {"q": "x"}).status_code == 400
     with database_down_now():
         assert probe.get("/healthz").status_code == 503
 
