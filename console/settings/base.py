@@ -177,7 +177,8 @@ AUTH_USER_MODEL = "accounts.User"
 # is checked (it needs ``request`` passed to authenticate(); LoginView does).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, also noting the user's role groups for has_role.
+    "apps.accounts.backends.RoleAwareModelBackend",
 ]
 
 # Sign-in throttling (django-axes, console/signin.py): 5 failures for one
