@@ -1,8 +1,11 @@
 """A Redis cache that degrades to a miss when Redis is down.
 
-Fragment caches and throttles are optimisations: if Redis is unreachable the
+Fragment caches and throttles are optimisations: if Redis is unusable the
 page must still render (recomputed) rather than fail with a 500. Reads
 become misses and writes are dropped, each logged.
+
+Redis answering every command with an error (``-READONLY`` after a
+failover, ``-OOM``, ``-LOADING``) counts as down too.
 
 A Redis that accepts connections and never answers costs each call the
 socket timeout (``OPTIONS`` in settings); after one such failure this cache
@@ -19,12 +22,15 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+# Every error redis-py raises, not only connection and timeout ones: a Redis
+# that answers with an error (a read-only replica after a failover, OOM,
+# LOADING while it restarts) is as unusable as one that is down, and must
+# not turn every page into a 500.
+OUTAGE_ERRORS = (RedisError, OSError)
 PAUSE_SECONDS = 5.0
 
 

@@ -29,9 +29,33 @@ from apps.accounts.services import record_user_activity
 from apps.core.fetching import watch_blocked_fetches
 from apps.core.web.rest import problem_response
 
+from .views import healthz
+
 request_logger = logging.getLogger("console.request")
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
+
+
+class HealthzMiddleware:
+    """Answer ``/healthz`` before any other middleware sees the request.
+
+    A load balancer probes each node by its own address over plain HTTP: that
+    Host is in no ``ALLOWED_HOSTS`` (CommonMiddleware: 400) and production
+    redirects plain HTTP (SecurityMiddleware: 301). First in ``MIDDLEWARE``,
+    this answers the probe with the health view itself (database answers:
+    200 ``ok``, else 503) and leaves every other path to the rest. It never
+    reads the Host header, so nothing is built from the forged one. A probe
+    sends no query string: one with a query string goes the usual way
+    (where, say, a NUL in it is refused like anywhere else).
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz" and not request.META.get("QUERY_STRING"):
+            return healthz(request)
+        return self.get_response(request)
 
 
 class _QueryCounter:

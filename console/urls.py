@@ -1,13 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .signin import SignInForm
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("palette/", views.palette, name="palette"),
+    # Before Django's own auth URLs, which it shadows: the bounded sign-in form.
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("markets/", include("apps.markets.urls")),
     path("activity/", include("apps.activity.urls")),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from apps.core.cache import cache_version
 from apps.core.web.budgets import query_budget
@@ -57,9 +57,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @query_budget(3)
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness: 200 ``ok`` when the database answers, 503 otherwise."""
+    """Liveness: 200 ``ok`` when the database answers, 503 otherwise.
+
+    Served by ``console.middleware.HealthzMiddleware`` before the host check
+    and the HTTPS redirect; the URL stays so that ``reverse("healthz")`` works.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -70,11 +70,25 @@ def sync_roles(apps: Any = global_apps) -> None:
         group.permissions.set(wanted)
 
 
-def has_role(user: Any) -> bool:
-    """Whether the console has anything to show ``user``: a superuser, or any permission.
+# Where ``RoleAwareModelBackend`` (apps/accounts/backends.py) leaves the names
+# of the groups a user is in, read with their group permissions.
+ROLE_GROUPS_CACHE = "_console_group_names"
 
-    Every role grants at least the ``view_*`` permissions, so a staff user
-    with no role (no group, nothing granted directly) has none. Reads the
-    user's permission cache, which the views' own permission checks reuse.
+
+def has_role(user: Any) -> bool:
+    """Whether the console has anything to show ``user``: a superuser, or a
+    member of one of the role groups (``ROLE_PERMISSIONS``).
+
+    Not "has any permission": a permission granted for something else (say
+    ``axes.view_accessattempt``) is no role. The group names come with the
+    user's group permissions (``RoleAwareModelBackend``), which the views'
+    own permission checks reuse, so the check costs no query of its own;
+    without that backend it asks the database.
     """
-    return bool(user.is_superuser or user.get_all_permissions())
+    if user.is_superuser:
+        return True
+    user.get_all_permissions()  # fills the permission caches, and the group names
+    groups = getattr(user, ROLE_GROUPS_CACHE, None)
+    if groups is None:
+        return bool(user.is_active and user.groups.filter(name__in=ROLE_PERMISSIONS).exists())
+    return bool(groups & ROLE_PERMISSIONS.keys())

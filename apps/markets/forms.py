@@ -73,3 +73,9 @@ class MarketForm(VersionedForm):
         if not changes.get("slug"):
             changes.pop("slug", None)
         return changes
+
+    def locked_edits(self) -> dict[str, Any]:
+        edits = super().locked_edits()
+        if not edits.get("slug"):
+            edits.pop("slug", None)  # blank means "keep it" (``changes``)
+        return edits

@@ -105,8 +105,9 @@ class Market(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Bumped by every edit of the details: an edit form carries the version it
-    # was loaded at, and a save over a newer one is refused (apps.core.concurrency).
+    # Bumped by every edit of the details and every transition (which changes
+    # what may be edited): an edit form carries the version it was loaded at,
+    # and a save over a newer one is refused (apps.core.concurrency).
     version = models.PositiveIntegerField(default=1, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
@@ -172,6 +173,7 @@ class Market(ConcurrentTransitionMixin, models.Model):
     )
     def publish(self) -> None:
         self.published_at = timezone.now()
+        self._bump_version()
 
     @transition(
         field=status,
@@ -192,6 +194,7 @@ class Market(ConcurrentTransitionMixin, models.Model):
             raise RuleViolation("A reason is required to suspend a market.")
         self.suspension_reason = reason
         self.suspended_at = timezone.now()
+        self._bump_version()
 
     @transition(
         field=status,
@@ -204,6 +207,7 @@ class Market(ConcurrentTransitionMixin, models.Model):
         # The reason stays as history in the timeline; the market is no longer suspended.
         self.suspension_reason = ""
         self.suspended_at = None
+        self._bump_version()
 
     @transition(
         field=status,
@@ -219,6 +223,14 @@ class Market(ConcurrentTransitionMixin, models.Model):
     )
     def archive(self) -> None:
         """Retire the market for good. A suspended market keeps its last reason on record."""
+        self._bump_version()
+
+    def _bump_version(self) -> None:
+        """A transition changes which fields may be edited: an edit form opened
+        before it is stale (409 with the fresh form), not silently trimmed.
+        Saved with the transition (the services' ``update_fields``), on the
+        row the service locked."""
+        self.version += 1
 
     EDITABLE_FIELDS = frozenset({"name", "slug", "currency", "description"})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from apps.core.fetching import peers, strict
@@ -15,6 +16,23 @@ def markets() -> MarketQuerySet:
 
 def market_or_404(slug: str) -> Market:
     return get_object_or_404(strict(Market.objects.all()), slug=slug)
+
+
+def market_for_edit_or_404(slug: str, market_id: str | None) -> Market:
+    """The market an edit form posts to: by the id the form carries, else by slug.
+
+    The form carries the id because another editor may rename the slug while
+    it is open: posted to the old slug's URL, the save must still find its
+    market (and then get the usual 409 for the newer version), not a 404,
+    nor whichever market has taken the old slug since. Without an id (a
+    script posting to ``/markets/<slug>/edit/``) the slug names the market.
+    """
+    if market_id is not None:
+        # A primary key is a positive 64-bit integer; anything else is no market.
+        if not (market_id.isascii() and market_id.isdigit() and 0 < len(market_id) <= 18):
+            raise Http404("No such market.")
+        return get_object_or_404(Market.objects.all(), pk=int(market_id))
+    return market_or_404(slug)
 
 
 def counts_by_status() -> dict[str, int]:

@@ -141,7 +141,7 @@ def publish_market(*, actor: User, market_id: int) -> Market:
         context=CONTEXT,
         event_name="market_published",
         signal=signals.market_published,
-        update_fields=["published_at"],
+        update_fields=["published_at", "version"],
     )
 
 
@@ -155,7 +155,7 @@ def suspend_market(*, actor: User, market_id: int, reason: str) -> Market:
         context=CONTEXT,
         event_name="market_suspended",
         signal=signals.market_suspended,
-        update_fields=["suspension_reason", "suspended_at"],
+        update_fields=["suspension_reason", "suspended_at", "version"],
         reason=reason.strip(),
         arguments={"reason": reason},
     )
@@ -171,7 +171,7 @@ def reinstate_market(*, actor: User, market_id: int) -> Market:
         context=CONTEXT,
         event_name="market_reinstated",
         signal=signals.market_reinstated,
-        update_fields=["suspension_reason", "suspended_at"],
+        update_fields=["suspension_reason", "suspended_at", "version"],
     )
 
 
@@ -185,7 +185,7 @@ def archive_market(*, actor: User, market_id: int) -> Market:
         context=CONTEXT,
         event_name="market_archived",
         signal=signals.market_archived,
-        update_fields=[],
+        update_fields=["version"],
     )
 
 

@@ -113,11 +113,16 @@ BULK = BulkActions(
 )
 
 
+# The edit form's hidden field naming its market, whatever its slug is by the time it is posted.
+MARKET_ID_FIELD = "market_id"
+
+
 def _render_form(
     request: StaffRequest, form: MarketForm, market: Market | None, *, status: int = 200
 ) -> HttpResponse:
     template = page_or_fragment(request, "markets/form.html", "form")
-    return render(request, template, {"form": form, "market": market}, status=status)
+    context = {"form": form, "market": market, "market_id_field": MARKET_ID_FIELD}
+    return render(request, template, context, status=status)
 
 
 def _validate_only(request: StaffRequest, form: MarketForm, market: Market | None) -> HttpResponse:
@@ -129,6 +134,15 @@ def _validate_only(request: StaffRequest, form: MarketForm, market: Market | Non
     return _render_form(request, form, market)
 
 
+def _refuse_locked_edits(form: MarketForm, locked: dict[str, Any]) -> None:
+    for name, value in locked.items():
+        form.add_error(
+            name,
+            f"{form[name].label} is fixed once the market has gone live: "
+            f"your value “{value}” was not saved.",
+        )
+
+
 def _save(request: StaffRequest, form: MarketForm, market: Market | None) -> HttpResponse:
     if not form.is_valid():
         return _render_form(request, form, market, status=422)
@@ -137,13 +151,24 @@ def _save(request: StaffRequest, form: MarketForm, market: Market | None) -> Htt
             market = services.create_market(actor=request.user, **form.changes())
             messages.success(request, f"{market.name} was created as a Draft.")
         else:
+            locked = form.locked_edits()
+            if locked and form.loaded_version() == market.version:
+                # Not stale, yet a value for a field the market's state locks
+                # (a forged post): refused, not silently dropped. A stale form
+                # gets the 409 below, which says the same on the fresh form.
+                _refuse_locked_edits(form, locked)
+                return _render_form(request, form, market, status=422)
+            loaded_version = form.loaded_version()
             market = services.update_market(
                 actor=request.user,
                 market_id=market.pk,
-                version=form.loaded_version(),
+                version=loaded_version,
                 **form.changes(),
             )
-            messages.success(request, f"{market.name} was saved.")
+            if market.version == loaded_version:
+                messages.info(request, f"Nothing to save: no field of {market.name} was changed.")
+            else:
+                messages.success(request, f"{market.name} was saved.")
     except StaleEdit as stale:
         # Someone saved first: nothing was written. The user's input stays,
         # with the values it has now beside it, to compare and save again.
@@ -155,6 +180,8 @@ def _save(request: StaffRequest, form: MarketForm, market: Market | None) -> Htt
             message=stale.message,
             market=current,
         )
+        # What the user typed into a field the market's state has locked since.
+        _refuse_locked_edits(rebased, form.locked_edits())
         return _render_form(request, rebased, current, status=409)
     except InvalidInput as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -182,9 +209,10 @@ def market_create(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("markets.change_market", raise_exception=True)
 def market_edit(request: StaffRequest, slug: str) -> HttpResponse:
-    market = selectors.market_or_404(slug)
     if request.method == "GET":
+        market = selectors.market_or_404(slug)
         return _render_form(request, MarketForm(market=market), market)
+    market = selectors.market_for_edit_or_404(slug, request.POST.get(MARKET_ID_FIELD))
     form = MarketForm(request.POST, market=market)
     if request.POST.get("_validate"):
         return _validate_only(request, form, market)

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's probe needs no host check and no HTTPS redirect.
+    "console.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outermost of ours so its duration and query count cover the whole request.
@@ -132,6 +134,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Seconds to wait for PostgreSQL to accept a connection. Without it a
+    # server (or a pooler) that accepts TCP and never answers holds a request
+    # until the OS gives up, then a 500; with it the request gets the 503
+    # "database unavailable" page (console.views.server_error) in seconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Seconds a Redis connect or reply may take; Redis answers in well under a
@@ -168,7 +178,8 @@ AUTH_USER_MODEL = "accounts.User"
 # is checked (it needs ``request`` passed to authenticate(); LoginView does).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, also noting the user's role groups for has_role.
+    "apps.accounts.backends.RoleAwareModelBackend",
 ]
 
 # Sign-in throttling (django-axes, console/signin.py): 5 failures for one
@@ -243,10 +254,6 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle"}
 
 # How often the active-user middleware may write ``Profile.last_active``.
 LAST_ACTIVE_INTERVAL_SECONDS = 300
-
-# The load balancer's liveness probe speaks plain HTTP: never redirect it
-# (SECURE_SSL_REDIRECT is on in production).
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Requests at least this slow are logged at WARNING (console.middleware.RequestLogMiddleware).
 REQUEST_LOG_SLOW_MS = int(os.environ.get("REQUEST_LOG_SLOW_MS", "1000"))

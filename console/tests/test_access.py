@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client
+from django.contrib.auth.models import Group, Permission
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from apps.accounts.roles import ROLE_PERMISSIONS
+from apps.accounts.models import User
+from apps.accounts.roles import ROLE_PERMISSIONS, has_role
 from apps.accounts.tests.factories import UserFactory
 
 # Open to everyone by design: sign-in, password reset, liveness, and the
@@ -203,3 +204,35 @@ def test_superusers_see_sign_in_lockouts_in_the_admin(client: Client, superuser:
     client.force_login(superuser)
     assert client.get("/admin/axes/accessattempt/").status_code == 200
     assert client.get("/admin/axes/accesslog/").status_code == 200
+
+
+def test_an_unrelated_permission_is_not_a_role(client: Client, no_role: Any) -> None:
+    """Staff granted one permission for something else (the lockout list) have no role."""
+    no_role.user_permissions.add(Permission.objects.get(codename="view_accessattempt"))
+    client.force_login(no_role)
+    response = client.get("/")
+    assert response.status_code == 403
+    assert "Your account has no role yet" in response.content.decode()
+    assert "data-queue" not in response.content.decode()
+
+
+def test_a_group_that_is_not_a_role_is_not_a_role(client: Client, no_role: Any) -> None:
+    auditors = Group.objects.create(name="Auditors")
+    auditors.permissions.add(Permission.objects.get(codename="view_market"))
+    no_role.groups.add(auditors)
+    client.force_login(no_role)
+    assert client.get("/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent", "finance", "manager"])
+def test_every_role_group_is_a_role(client: Client, request: Any, role: str) -> None:
+    client.force_login(request.getfixturevalue(role))
+    assert client.get("/").status_code == 200
+
+
+@override_settings(AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.ModelBackend"])
+def test_has_role_without_the_role_aware_backend_asks_the_database(
+    viewer: Any, no_role: Any
+) -> None:
+    assert has_role(User.objects.get(pk=viewer.pk))
+    assert not has_role(User.objects.get(pk=no_role.pk))

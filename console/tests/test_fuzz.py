@@ -297,9 +297,15 @@ def _snapshot() -> dict[str, list[tuple]]:
 
 
 def _has_nul(request: dict[str, Any]) -> bool:
+    """Whether the request sends a NUL anywhere it is read (a GET sends no form).
+
+    The path is sent as written, so ``%00`` there is a NUL; query and form
+    values are encoded by the client, so ``%00`` there is three characters.
+    """
     texts = [request["path"], *request["query"], *request["query"].values()]
-    texts += [*request["form"], *request["form"].values()]
-    return any("\x00" in text or "%00" in text for text in texts)
+    if request["method"] == "post":
+        texts += [*request["form"], *request["form"].values()]
+    return "%00" in request["path"] or any("\x00" in text for text in texts)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
@@ -337,8 +343,9 @@ def test_no_hostile_request_is_a_5xx_or_changes_anything_it_refuses(
             status = response.status_code
             assert status < 500, (status, request)
             unchanged = _snapshot() == before
-            if "\x00" in str(request) and _has_nul(request):
-                assert status in (400, 404), (status, request)
+            if _has_nul(request):
+                # 405: posted to a URL that takes no POST, so the body is never read.
+                assert status in (400, 404, 405), (status, request)
             if request["method"] == "get" or request["role"] == "viewer":
                 assert unchanged, (status, request)
             if request["htmx"] and status >= 400 and status != 402:

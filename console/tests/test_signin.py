@@ -138,3 +138,67 @@ def test_behind_the_proxy_the_forwarded_client_address_counts(client: Client, fi
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )
     assert other_client.status_code == 302
+
+
+def test_a_username_longer_than_a_username_can_be_is_a_form_error(client: Client, db: None) -> None:
+    # 300 characters: over AccessAttempt.username's 255, a DataError (500) on
+    # PostgreSQL had axes been asked to record it.
+    response = _sign_in(client, "x" * 300, "wrong")
+    assert response.status_code == 200
+    assert b"at most 150 characters" in response.content
+    assert not AccessAttempt.objects.exists()
+    assert not _signed_in(client)
+
+
+def test_a_username_of_the_longest_allowed_length_is_still_counted(
+    client: Client, db: None
+) -> None:
+    response = _sign_in(client, "x" * 150, "wrong")
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 150
+
+
+@override_settings(PROXY_COUNT=1)
+@pytest.mark.parametrize(
+    ("forwarded", "recorded"),
+    [
+        ("not-an-ip", "10.0.0.2"),
+        ("9" * 300, "10.0.0.2"),
+        ("1.2.3.4.5", "10.0.0.2"),
+        ("198.51.100.7:4711", "198.51.100.7"),
+        ("[2001:db8::1]:4711", "2001:db8::1"),
+        ("2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_a_forwarded_entry_that_is_not_an_address_falls_back_to_the_socket(
+    client: Client, finance: Any, forwarded: str, recorded: str
+) -> None:
+    response = client.post(
+        LOGIN,
+        {"username": "finance", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().ip_address == recorded
+
+
+@override_settings(PROXY_COUNT=1)
+def test_rotating_garbage_in_the_forwarded_header_does_not_escape_the_lock(
+    client: Client, finance: Any
+) -> None:
+    for attempt in range(5):
+        client.post(
+            LOGIN,
+            {"username": "finance", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"garbage-{attempt}",
+        )
+    response = client.post(
+        LOGIN,
+        {"username": "finance", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="garbage-5",
+    )
+    assert response.status_code == 429
+    assert not _signed_in(client)

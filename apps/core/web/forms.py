@@ -70,6 +70,32 @@ class VersionedForm(forms.Form):
         changed = set(self.changed_data)
         return {name: self.cleaned_data[name] for name in self._editable() if name in changed}
 
+    def locked_edits(self) -> dict[str, Any]:
+        """Fields disabled now (locked by the record's state) that were posted
+        with a value other than the one the form was opened with: field → posted.
+
+        A disabled field ignores what is posted, so without this check such
+        an edit would be dropped without a word. A browser does not post a
+        field that was disabled when the page was rendered, so only a form
+        opened before the field was locked (or a forged one) gets here.
+        """
+        edits: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if name == VERSION_FIELD or not field.disabled or key not in self.data:
+                continue
+            raw = field.widget.value_from_datadict(self.data, self.files, key)
+            try:
+                posted = field.to_python(raw)
+            except ValidationError:
+                posted = raw
+            loaded = self.loaded_value(name)
+            if loaded is None:
+                loaded = self.get_initial_for_field(field, name)
+            if _comparable(posted) != _comparable(loaded):
+                edits[name] = posted
+        return edits
+
     def loaded_value(self, name: str) -> Any:
         """The value field ``name`` had when the form was opened (None if unreadable)."""
         field = self.fields[name]

@@ -309,3 +309,119 @@ def test_the_edit_query_budget_is_unchanged(manager) -> None:
     # As before versions: + savepoint, locked read, one conditional UPDATE, the
     # event, release, and the session's message (3).
     assert _queries(editor, "post", _edit_url(market), {**values, "name": "Beta"}) == 13
+
+
+# --- A transition, or a new slug, while the form is open -----------------------
+
+
+def test_publishing_while_the_form_is_open_is_a_409_and_nothing_is_lost(manager) -> None:
+    market = MarketFactory(description="Ready to go.", currency="EUR")
+    editor = _editor(manager)
+    loaded = form_values(editor.get(_edit_url(market)).content)
+    services.publish_market(actor=manager, market_id=market.pk)
+
+    refused = editor.post(
+        _edit_url(market), {**loaded, "currency": "USD", "description": "Better words."}
+    )
+    assert refused.status_code == 409
+    market.refresh_from_db()
+    assert (market.status, market.currency, market.description) == (
+        MarketStatus.ACTIVE,
+        "EUR",
+        "Ready to go.",
+    )
+    html = refused.content.decode()
+    assert "Someone else changed this market" in html
+    # The currency is locked now: said so, with the user's value, not dropped in silence.
+    assert (
+        "Currency is fixed once the market has gone live: your value “USD” was not saved." in html
+    )
+    again = form_values(refused.content)
+    assert again["description"] == "Better words."  # the user's text is kept
+    assert "currency" not in again  # disabled now
+    assert editor.post(_edit_url(market), again).status_code == 302
+    market.refresh_from_db()
+    assert (market.currency, market.description) == ("EUR", "Better words.")
+
+
+def test_archiving_while_the_form_is_open_is_a_409(manager) -> None:
+    market = MarketFactory(description="Old.")
+    editor = _editor(manager)
+    loaded = form_values(editor.get(_edit_url(market)).content)
+    services.archive_market(actor=manager, market_id=market.pk)
+
+    refused = editor.post(_edit_url(market), {**loaded, "description": "New."})
+    assert refused.status_code == 409
+    market.refresh_from_db()
+    assert (market.status, market.description) == (MarketStatus.ARCHIVED, "Old.")
+    assert "Someone else changed this market" in refused.content.decode()
+
+
+def test_every_transition_bumps_the_version(manager) -> None:
+    market = MarketFactory(description="Ready.")
+    services.publish_market(actor=manager, market_id=market.pk)
+    services.suspend_market(actor=manager, market_id=market.pk, reason="Checks")
+    services.reinstate_market(actor=manager, market_id=market.pk)
+    services.suspend_market(actor=manager, market_id=market.pk, reason="Again")
+    services.archive_market(actor=manager, market_id=market.pk)
+    market.refresh_from_db()
+    assert market.version == 6
+
+
+def test_saving_an_unchanged_form_says_there_was_nothing_to_save(manager) -> None:
+    market = MarketFactory(name="Alpha")
+    editor = _editor(manager)
+    loaded = form_values(editor.get(_edit_url(market)).content)
+    response = editor.post(_edit_url(market), loaded, follow=True)
+    html = response.content.decode()
+    assert "Nothing to save: no field of Alpha was changed." in html
+    assert "was saved" not in html
+    market.refresh_from_db()
+    assert market.version == 1
+    assert not Event.objects.filter(name="market_updated").exists()
+
+
+def test_a_slug_renamed_while_the_form_is_open_gives_the_409_not_a_404(manager, superuser) -> None:
+    market = MarketFactory(slug="old-slug", description="First.")
+    first, second = _editor(manager), _editor(superuser)
+    second_form = form_values(second.get("/markets/old-slug/edit/").content)
+    first_form = form_values(first.get("/markets/old-slug/edit/").content)
+    assert first.post(
+        "/markets/old-slug/edit/", {**first_form, "slug": "new-slug"}
+    ).status_code == (302)
+    # Someone else takes the old slug meanwhile: the form still edits its own market.
+    other = MarketFactory(slug="old-slug", description="Other.")
+
+    refused = second.post("/markets/old-slug/edit/", {**second_form, "description": "Second."})
+    assert refused.status_code == 409
+    again = form_values(refused.content)
+    assert again["slug"] == "new-slug"
+    assert b'action="/markets/new-slug/edit/"' in refused.content
+    assert second.post("/markets/new-slug/edit/", again).status_code == 302
+    market.refresh_from_db()
+    other.refresh_from_db()
+    assert (market.slug, market.description) == ("new-slug", "Second.")
+    assert other.description == "Other."
+
+
+def test_a_post_without_the_market_id_is_found_by_its_slug(manager) -> None:
+    """UI.md's contract: a script may post to /markets/<slug>/edit/ with the fields only."""
+    market = MarketFactory(slug="scripted", name="Before")
+    loaded = form_values(_editor(manager).get("/markets/scripted/edit/").content)
+    del loaded["market_id"]
+    response = _editor(manager).post("/markets/scripted/edit/", {**loaded, "name": "After"})
+    assert response.status_code == 302
+    market.refresh_from_db()
+    assert market.name == "After"
+
+
+@pytest.mark.parametrize("market_id", ["abc", "-1", "0", "9" * 40, "١٢"])
+def test_a_garbled_market_id_is_a_404(manager, market_id: str) -> None:
+    market = MarketFactory(name="Before")
+    loaded = form_values(_editor(manager).get(_edit_url(market)).content)
+    response = _editor(manager).post(
+        _edit_url(market), {**loaded, "name": "After", "market_id": market_id}
+    )
+    assert response.status_code == 404
+    market.refresh_from_db()
+    assert market.name == "Before"

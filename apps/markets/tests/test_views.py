@@ -338,6 +338,16 @@ def test_edit_market_fixes_currency_once_live(client: Client, manager) -> None:
         f"/markets/{market.slug}/edit/",
         {"name": "Renamed", "currency": "USD", "description": "d", "version": market.version},
     )
+    # A value for the locked field is refused, not dropped while the rest is saved.
+    assert response.status_code == 422
+    assert "Currency is fixed once the market has gone live" in response.content.decode()
+    market.refresh_from_db()
+    assert market.name != "Renamed"
+    # Without it the rest saves.
+    response = client.post(
+        f"/markets/{market.slug}/edit/",
+        {"name": "Renamed", "description": "d", "version": market.version},
+    )
     assert response.status_code == 302
     market.refresh_from_db()
     assert (market.name, market.currency) == ("Renamed", "EUR")
