@@ -18,7 +18,7 @@ def market_or_404(slug: str) -> Market:
     return get_object_or_404(strict(Market.objects.all()), slug=slug)
 
 
-def market_for_edit_or_404(slug: str, market_id: str | None) -> Market:
+def market_for_edit_or_404(slug: str, *, market_id: str | None) -> Market:
     """The market an edit form posts to: by the id the form carries, else by slug.
 
     The form carries the id because another editor may rename the slug while

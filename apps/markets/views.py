@@ -212,7 +212,7 @@ def market_edit(request: StaffRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         market = selectors.market_or_404(slug)
         return _render_form(request, MarketForm(market=market), market)
-    market = selectors.market_for_edit_or_404(slug, request.POST.get(MARKET_ID_FIELD))
+    market = selectors.market_for_edit_or_404(slug, market_id=request.POST.get(MARKET_ID_FIELD))
     form = MarketForm(request.POST, market=market)
     if request.POST.get("_validate"):
         return _validate_only(request, form, market)
