@@ -8,8 +8,9 @@ from __future__ import annotations
 from apps.core.web.http import HtmxHttpRequest
 
 from .models import User
+from .roles import role_label
 
-__all__ = ["StaffRequest", "User"]
+__all__ = ["StaffRequest", "User", "role_label"]
 
 
 class StaffRequest(HtmxHttpRequest):

@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.web.tables import SelectColumn, StatusColumn
+from apps.core.web.ui import sku
 
 from .models import Product
 
@@ -41,6 +42,9 @@ class ProductTable(tables.Table):
         template_name = "console/table.html"
         order_by = "name"
         empty_text = "No products match these filters."
+
+    def render_sku(self, value: str) -> SafeString:
+        return sku(value)
 
     def render_tags(self, record: Product) -> SafeString:
         # .all() reads the prefetched tags: no query per row.

@@ -1,12 +1,34 @@
 // Console's glue. Kept libraries do the work: key bindings and sequences are
 // @github/hotkey (declared in the markup with data-hotkey), the palette's
-// listbox is @github/combobox-nav, toasts are Bootstrap's Toast. What is left
+// listbox is @github/combobox-nav, toasts and the phone's off-canvas menu are
+// Tabler's (its bundled Bootstrap 5.3.8: Toast, Offcanvas). What is left
 // here is what only this console knows. Without this file every link and
 // form still works.
 import { install, uninstall } from "@github/hotkey";
 import Combobox from "@github/combobox-nav";
+import { Toast } from "@tabler/core";
 
-const { Toast } = window.bootstrap;
+// ---- Theme: the top bar's toggle, remembered (theme.js applies it) -----------
+const themeToggle = document.querySelector("[data-theme-toggle]");
+
+function showTheme() {
+  const dark = document.documentElement.dataset.bsTheme === "dark";
+  themeToggle?.setAttribute("aria-pressed", String(dark));
+}
+
+themeToggle?.addEventListener("click", () => {
+  const next = document.documentElement.dataset.bsTheme === "dark" ? "light" : "dark";
+  document.documentElement.setAttribute("data-bs-theme", next);
+  try { window.localStorage.setItem("console-theme", next); } catch { /* private mode: this page only */ }
+  showTheme();
+});
+new MutationObserver(showTheme).observe(document.documentElement, { attributes: true, attributeFilter: ["data-bs-theme"] });
+showTheme();
+
+// ---- Side navigation: an off-canvas dialog on phones, named while it is one ----
+const sideNav = document.getElementById("side-nav");
+sideNav?.addEventListener("show.bs.offcanvas", () => sideNav.setAttribute("aria-labelledby", "side-nav-title"));
+sideNav?.addEventListener("hidden.bs.offcanvas", () => sideNav.removeAttribute("aria-labelledby"));
 
 // ---- Toasts ----------------------------------------------------------------
 const TOAST_CLASS = { error: "danger", warning: "warning", success: "success", info: "info" };

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.activity.models import Event
 from apps.catalog.models import Product
+from apps.core.web.ui import status_pill
 from apps.markets.tests.factories import MarketFactory
 
 from .factories import CategoryFactory, ProductFactory, TagFactory
@@ -85,7 +86,7 @@ def test_a_row_shows_every_column(client: Client, viewer) -> None:
     assert 'title="Swedish krona">SEK</abbr>' in content
     assert 'data-tag="gift">Gift<' in content and 'data-tag="handmade">Handmade<' in content
     assert "data-out-of-stock" in content
-    assert '<span data-status="inactive">Inactive</span>' in content
+    assert status_pill("inactive", "Inactive") in content
 
 
 def test_list_htmx_gets_the_fragment_and_others_the_page(client: Client, viewer) -> None:
@@ -188,7 +189,7 @@ def test_bulk_activate_reports_per_row(client: Client, manager) -> None:
     assert "done for <span data-done>Oak Table</span>." in content
     assert "<li data-skipped><strong>Pine Chair</strong>: already active</li>" in content
     # The fragment is the list as filtered (active=yes): both rows now.
-    assert content.count('<span data-status="active">Active</span>') == 2
+    assert content.count(status_pill("active", "Active")) == 2
     toasts = json.loads(response["HX-Trigger"])["messages"]["items"]
     assert [t["text"] for t in toasts] == ["Activate: 1 done.", "Activate: 1 skipped."]
     off.refresh_from_db()

@@ -10,6 +10,8 @@ import django_tables2 as tables
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
+from .ui import status_pill
+
 
 class SelectColumn(tables.Column):
     """The row's checkbox for bulk actions, labelled with the row's name (UI.md)."""
@@ -33,9 +35,7 @@ class StatusColumn(tables.Column):
     """The status as text in an element with ``data-status`` (UI.md)."""
 
     def render(self, record: Any, value: Any) -> str:
-        return format_html(
-            '<span data-status="{}">{}</span>', record.status, record.get_status_display()
-        )
+        return status_pill(record.status, record.get_status_display())
 
 
 class TimestampColumn(tables.Column):

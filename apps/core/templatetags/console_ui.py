@@ -1,0 +1,25 @@
+"""``{% status_pill obj %}`` and ``{{ value|sku }}``: see ``apps.core.web.ui``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from apps.core.web import ui
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_pill(record: Any, status: str | None = None, label: str | None = None) -> SafeString:
+    """The pill of a record (``status``, ``get_status_display()``), or of a status and label."""
+    if record is not None:
+        status, label = record.status, record.get_status_display()
+    return ui.status_pill(str(status), str(label))
+
+
+@register.filter
+def sku(value: str) -> SafeString:
+    return ui.sku(value)
