@@ -12,6 +12,9 @@ class ConsoleFilterSet(django_filters.FilterSet):
     """Subclasses declare ``q`` (labelled "Search") and their filters."""
 
     search_placeholder = ""
+    # The filters shown inline next to Search; the rest sit under "More
+    # filters". Empty: the first three fields (Search and two more).
+    main_filters: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,3 +33,14 @@ class ConsoleFilterSet(django_filters.FilterSet):
                     "placeholder": self.search_placeholder,
                 }
             )
+
+    def _is_main(self, name: str) -> bool:
+        return name in (self.main_filters or list(self.form.fields)[:3])
+
+    @property
+    def main_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.form if self._is_main(field.name)]
+
+    @property
+    def more_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.form if not self._is_main(field.name)]
