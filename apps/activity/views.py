@@ -11,12 +11,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 
 from apps.accounts.api import StaffRequest
 from apps.core import work
 from apps.core.models import Job, JobStatus
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
+from apps.core.web.lists import configure_table
 
 from . import selectors
 from .filters import EventFilter
@@ -31,9 +31,10 @@ FAILED_WORK_ACTIONS = {"retry": work.retry_job, "dismiss": work.dismiss_job}
 def event_list(request: StaffRequest) -> HttpResponse:
     filterset = EventFilter(request.GET, queryset=selectors.events())
     table = EventTable(filtered(filterset))
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    configure_table(request, table, page_size=PAGE_SIZE)
+    table.filterset, table.list_url = filterset, reverse("activity:list")  # the empty state's
     template = page_or_fragment(request, "activity/list.html", "results")
-    context = {"filter": filterset, "table": table, "list_url": reverse("activity:list")}
+    context = {"filter": filterset, "table": table, "list_url": table.list_url}
     return render(request, template, context)
 
 

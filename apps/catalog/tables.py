@@ -22,7 +22,7 @@ class ProductTable(tables.Table):
     template per cell. Every sort ends with the primary key, so pages never
     repeat or skip a row when values tie."""
 
-    select = SelectColumn()
+    select = SelectColumn(actions=lambda product: ["deactivate" if product.active else "activate"])
     name = tables.Column(order_by=("name", "pk"))
     sku = tables.Column(
         verbose_name="SKU", order_by=("sku", "pk"), attrs={"td": {"class": "text-nowrap"}}

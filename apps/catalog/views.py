@@ -43,6 +43,7 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
         table_class=ProductTable,
         bulk_actions=BULK.choices(),
         cache_namespace=CACHE_NAMESPACE,
+        sidebar_keys=("active", "in_stock"),
         sidebar_rows=_sidebar_rows,
         list_url=reverse("catalog:products"),
         bulk_url=reverse("catalog:bulk"),

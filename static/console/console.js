@@ -177,6 +177,58 @@ document.addEventListener("hotkey-fire", (event) => {
   if (key === "x") row?.querySelector("input[type=checkbox]")?.click();
 }, true);
 
+// ---- Lists: URLs carry only the filters in use ---------------------------------
+// A GET form sends every field, empty or not (`?q=&status=pending&market=`).
+// Empty fields are left out: natively (formdata) and for htmx (configRequest).
+function dropEmpty(entries, remove) {
+  for (const [name, value] of [...entries]) if (value === "") remove(name);
+}
+
+document.addEventListener("formdata", (event) => {
+  if (event.target.method?.toLowerCase() !== "get") return;
+  dropEmpty(event.formData.entries(), (name) => event.formData.delete(name));
+}, true);
+
+document.body.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.verb !== "get") return;
+  const parameters = event.detail.parameters;
+  dropEmpty(Object.entries(parameters), (name) => { delete parameters[name]; });
+});
+
+// ---- Lists: a filter chip or "Clear all" empties its fields and reapplies -------
+// Without JavaScript the chip is a link to the list without that filter.
+document.addEventListener("click", (event) => {
+  const chip = event.target.closest("[data-clear-filter]");
+  const form = document.getElementById("filters");
+  if (!chip || !form) return;
+  event.preventDefault();
+  const name = chip.dataset.clearFilter;
+  for (const field of form.elements) {
+    if (!field.name || field.type === "hidden" || field.type === "submit" || field.type === "button") continue;
+    if (name === "*" || field.name === name) field.value = "";
+  }
+  window.htmx.trigger(form, "submit");
+});
+
+// ---- Lists: the bulk toolbar shows only with a selection, and only what applies --
+function updateBulkToolbar() {
+  const toolbar = document.querySelector("[data-bulk-toolbar]");
+  if (!toolbar) return;
+  const ticked = [...document.querySelectorAll("input[name=ids][form=bulk-form]:checked")];
+  toolbar.hidden = ticked.length === 0;
+  toolbar.querySelector("[data-selected-count]").textContent = `${ticked.length} selected`;
+  const applicable = new Set(ticked.flatMap((box) => (box.dataset.actions ?? "").split(" ")));
+  for (const button of toolbar.querySelectorAll("button[name=action]")) {
+    button.hidden = !applicable.has(button.value);
+  }
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches("input[name=ids][form=bulk-form]")) updateBulkToolbar();
+});
+document.body.addEventListener("htmx:load", updateBulkToolbar);
+updateBulkToolbar();
+
 // ---- "?" lists the keys that work on this page, and only those ---------------
 function hotkeyLabel(element) {
   return element.dataset.hotkeyLabel ?? element.dataset.label ?? element.textContent.trim();

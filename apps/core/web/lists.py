@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
@@ -19,6 +21,18 @@ PAGE_SIZE = 25
 SidebarRow = tuple[str, str, str, int]
 
 
+def configure_table(request: HttpRequest, table: Table, *, page_size: int) -> None:
+    """Sort and paginate ``table`` from the URL. An empty ``sort=`` (an old
+    link, a form sent without JavaScript) means the table's default sort, not
+    none at all: the sort in force is always marked."""
+    if "sort" in request.GET and not request.GET.get("sort"):
+        query = request.GET.copy()
+        del query["sort"]
+        request = copy.copy(request)
+        request.GET = query  # type: ignore[assignment]
+    RequestConfig(request, paginate={"per_page": page_size}).configure(table)
+
+
 def list_context(
     request: HttpRequest,
     *,
@@ -29,6 +43,7 @@ def list_context(
     sidebar_rows: Callable[[], list[SidebarRow]],
     page_size: int = PAGE_SIZE,
     bulk_confirmations: dict[str, str] | None = None,
+    sidebar_keys: tuple[str, ...] = ("status",),
     **extra: Any,
 ) -> dict[str, Any]:
     """``bulk_actions`` maps action → (label, permission); the user sees only
@@ -42,13 +57,21 @@ def list_context(
         if request.user.has_perm(permission)
     ]
     table = table_class(filtered(filterset), exclude=() if allowed else ("select",))
-    RequestConfig(request, paginate={"per_page": page_size}).configure(table)
+    configure_table(request, table, page_size=page_size)
+    # For the empty state: why the table is empty and how to clear the filters.
+    table.filterset = filterset
+    table.list_url = extra.get("list_url", "")
     return {
         "filter": filterset,
         "table": table,
         "bulk_actions": allowed,
         "sidebar_namespace": cache_namespace,
         "sidebar_version": cache_version(cache_namespace),
+        # The sidebar link whose query is this (e.g. "status=pending") is the
+        # current one; part of the sidebar's cache key.
+        "sidebar_selected": urlencode(
+            [(key, request.GET[key]) for key in sidebar_keys if request.GET.get(key)]
+        ),
         # Counted only when the cached sidebar is missing.
         "sidebar_rows": SimpleLazyObject(sidebar_rows),
         **extra,
