@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from apps.activity import api as activity_api
 from apps.catalog import api as catalog_api
 from apps.markets import api as markets_api
 
@@ -51,6 +52,8 @@ class CartDetail:
     cart: Cart
     items: list[CartLine]
     total: Decimal
+    # The order an empty cart was last placed as (its number), if any.
+    placed_as: str | None = None
 
 
 def carts_for_list() -> CartQuerySet:
@@ -71,7 +74,12 @@ def cart_detail(cart_id: int) -> CartDetail:
     fields = [f"product_{field}" for field in catalog_api.PRODUCT_DETAILS]
     items = [CartLine(*row) for row in rows.values_list(*fields, "quantity")]
     total = sum((item.line_total for item in items), Decimal(0))
-    return CartDetail(cart=cart, items=items, total=total)
+    placed_as = None
+    if not items:  # placing a cart empties it: say where its items went
+        order_id = activity_api.latest_aggregate_id("order_placed", cart=cart.pk)
+        if order_id is not None:
+            placed_as = Order.objects.filter(pk=order_id).values_list("number", flat=True).first()
+    return CartDetail(cart=cart, items=items, total=total, placed_as=placed_as)
 
 
 def orders_for_list() -> OrderQuerySet:

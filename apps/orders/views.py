@@ -218,6 +218,7 @@ def cart_detail(request: StaffRequest, cart_id: int) -> HttpResponse:
         "cart": detail.cart,
         "items": detail.items,
         "total": detail.total,
+        "placed_as": detail.placed_as,
         "can_place": request.user.has_perm("orders.add_order") and bool(detail.items),
     }
     return render(request, page_or_fragment(request, "orders/cart.html", "cart"), context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
@@ -23,3 +24,8 @@ def status_pill(record: Any, status: str | None = None, label: str | None = None
 @register.filter
 def sku(value: str) -> SafeString:
     return ui.sku(value)
+
+
+@register.filter
+def relative_time(moment: datetime | None) -> SafeString:
+    return ui.relative_time(moment)

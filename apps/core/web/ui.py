@@ -4,6 +4,9 @@ template compilation per cell)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -46,3 +49,30 @@ def status_pill(status: str, label: str) -> SafeString:
 def sku(value: str) -> SafeString:
     """A SKU, set the same way on every page."""
     return format_html('<span class="sku" data-sku>{}</span>', value)
+
+
+def relative_time(moment: datetime | None, now: datetime | None = None) -> SafeString:
+    """ "just now", "5 min ago", "3 h ago", "2 days ago", else the date; the
+    exact local time is the element's title (shown on hover) and datetime."""
+    if moment is None:
+        return format_html("{}", "—")
+    now = now or timezone.now()
+    seconds = max(0, int((now - moment).total_seconds()))
+    local = timezone.localtime(moment)
+    if seconds < 60:
+        text = "just now"
+    elif seconds < 3600:
+        text = f"{seconds // 60} min ago"
+    elif seconds < 86400:
+        text = f"{seconds // 3600} h ago"
+    elif seconds < 7 * 86400:
+        days = seconds // 86400
+        text = f"{days} day{'s' if days > 1 else ''} ago"
+    else:
+        text = dateformat.format(local, "Y-m-d")
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        local.isoformat(),
+        dateformat.format(local, "Y-m-d H:i:s T"),
+        text,
+    )

@@ -283,7 +283,19 @@ def test_place_order_from_a_cart(client: Client, agent) -> None:
     response = client.post(f"/carts/{cart.pk}/place/", headers=HTMX)
     order = Order.objects.get()
     assert response["HX-Redirect"] == f"/orders/{order.number}/"
-    assert client.get(f"/carts/{cart.pk}/").content.count(b"Place order") == 0
+    placed = client.get(f"/carts/{cart.pk}/").content.decode()
+    assert placed.count("Place order") == 0
+    # The emptied cart says where its items went, and links there.
+    assert f'data-placed-as="{order.number}"' in placed
+    assert f'href="/orders/{order.number}/"' in placed
+    assert "This cart is empty." not in placed
+
+
+def test_a_cart_never_placed_is_just_empty(client: Client, agent) -> None:
+    cart = CartFactory()
+    client.force_login(agent)
+    page = client.get(f"/carts/{cart.pk}/").content.decode()
+    assert "This cart is empty." in page and "data-placed-as" not in page
 
 
 def test_viewers_cannot_place_orders(client: Client, viewer) -> None:
