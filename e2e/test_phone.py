@@ -52,7 +52,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
     paths = [
         "/", "/markets/", "/markets/new/", "/markets/berlin-vintage/",
         "/markets/berlin-vintage/edit/", "/orders/", f"/orders/{order.number}/",
-        "/products/", "/carts/", f"/carts/{cart.pk}/", "/activity/",
+        "/products/", f"/products/{product.pk}/", "/carts/", f"/carts/{cart.pk}/", "/activity/",
         "/activity/failed-work/", "/markets/berlin-vintage/?confirm=suspend",
     ]  # fmt: skip
     too_wide = {}

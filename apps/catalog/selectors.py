@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
+
 from apps.markets import api as markets_api
 
 from .models import Product, ProductQuerySet
@@ -19,3 +21,8 @@ def counts() -> dict[str, int]:
 def search_products(query: str, *, limit: int) -> list[Product]:
     products = markets_api.with_market_details(Product.objects.search(query)).order_by("sku", "pk")
     return list(products[:limit])
+
+
+def product_for_page(product_id: int) -> Product:
+    """A product with its market, category and tags, for its page."""
+    return get_object_or_404(Product.objects.with_relations(), pk=product_id)

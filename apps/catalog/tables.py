@@ -43,6 +43,10 @@ class ProductTable(tables.Table):
         order_by = "name"
         empty_text = "No products match these filters."
 
+    def render_name(self, record: Product) -> SafeString:
+        # The row's first link: Enter or o on a chosen row opens the product.
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.name)
+
     def render_sku(self, value: str) -> SafeString:
         return sku(value)
 

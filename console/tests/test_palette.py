@@ -74,10 +74,10 @@ def test_finds_a_market_by_part_of_its_slug_and_shows_kind_and_status(client, vi
 
 
 def test_finds_a_product_by_sku(client: Client, viewer) -> None:
-    ProductFactory(sku="TEA-POT-42", name="Teapot")
+    product = ProductFactory(sku="TEA-POT-42", name="Teapot")
     client.force_login(viewer)
     content = client.get("/palette/?q=pot-4", headers=HTMX).content.decode()
-    assert 'data-href="/products/?q=TEA-POT-42"' in content
+    assert f'data-href="/products/{product.pk}/"' in content
     assert 'data-kind="product"' in content
 
 
