@@ -376,12 +376,13 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
     assert _queries(client, "/") == 2
     # Uncached (after any event): + counts by status, suspended markets,
     # failed charges today, failed background work, revenue today, revenue
-    # this week, recent events.
+    # this week, recent events, and one grouped query per chart (revenue per
+    # day per currency, orders per day by status).
     client.get("/")
     bump_cache_version("activity")
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
-    assert len(captured) == 9
+    assert len(captured) == 11
 
 
 def _queue_count(client: Client, queue: str) -> str:
