@@ -2,12 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import saved_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("palette/", views.palette, name="palette"),
+    path("views/", saved_views.save_view, name="save_view"),
+    path("views/<int:view_id>/", saved_views.open_view, name="saved_view"),
+    path("views/<int:view_id>/delete/", saved_views.delete_view, name="delete_view"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("markets/", include("apps.markets.urls")),
     path("activity/", include("apps.activity.urls")),

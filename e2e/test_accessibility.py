@@ -74,7 +74,9 @@ def test_no_axe_violations_on_any_page_or_dialog(
     paid = OrderFactory(market=active, status=OrderStatus.PAID)
     blocked = OrderFactory(market=suspended)
 
-    page.emulate_media(color_scheme=scheme)
+    # Reduced motion: Tabler's buttons fade their colours over .3 s, and axe
+    # must measure the colours a button settles on, not one mid-fade.
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
     page.goto(f"{live_server.url}/accounts/login/")
     found = _violations(page, "sign in")
     page.get_by_label("Username").fill(superuser.username)

@@ -47,6 +47,7 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
         table_class=ProductTable,
         bulk_actions=BULK.choices(),
         cache_namespace=CACHE_NAMESPACE,
+        saved_views="products",
         sidebar_keys=("active", "in_stock"),
         sidebar_rows=_sidebar_rows,
         list_url=reverse("catalog:products"),

@@ -49,6 +49,7 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
             "archive": "Archive {count} markets? An archived market can never be published again."
         },
         cache_namespace=CACHE_NAMESPACE,
+        saved_views="markets",
         sidebar_rows=_sidebar_rows,
         list_url=reverse("markets:list"),
         bulk_url=reverse("markets:bulk"),

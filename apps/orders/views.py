@@ -57,6 +57,7 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
             )
         },
         cache_namespace=CACHE_NAMESPACE,
+        saved_views="orders",
         sidebar_rows=_sidebar_rows,
         list_url=reverse("orders:list"),
         bulk_url=reverse("orders:bulk"),

@@ -387,3 +387,10 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
     region.focus({ preventScroll: true });
   }
 });
+
+// ---- Saved views: save what the address bar shows now --------------------------
+// Filters changed with htmx moved the URL after the page was rendered.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("[data-save-view]");
+  if (form) form.elements.query.value = window.location.search.slice(1);
+}, true);

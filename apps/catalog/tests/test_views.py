@@ -308,8 +308,9 @@ def _catalog(rows: int) -> str:
 
 # Page: session, user, the user's and groups' permissions (2), row count,
 # page of rows with market and category (one JOIN), the page's tags (one
-# prefetch), and the Market, Category and Tag choices of the filter form (3).
-LIST_BUDGET = 10
+# prefetch), the Market, Category and Tag choices of the filter form (3), and
+# the user's saved views of the list (1).
+LIST_BUDGET = 11
 # A filtered page also looks up the chosen market, category and tag (3).
 FILTERED_BUDGET = LIST_BUDGET + 3
 # An htmx swap renders no filter form: session, user, permissions (2), count, rows, tags.

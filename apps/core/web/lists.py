@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from django_tables2 import RequestConfig, Table
 
 from apps.core.cache import cache_version
+from apps.core.models import SavedView
 
 from .http import filtered
 
@@ -19,6 +20,16 @@ PAGE_SIZE = 25
 
 # (key, label, query string, count): one link of a list's sidebar.
 SidebarRow = tuple[str, str, str, int]
+
+
+def clean_query(query: Any) -> str:
+    """A list's query string as a saved view keeps it: no empty values, no page."""
+    kept = [
+        (name, value)
+        for name, value in query.items()
+        if value != "" and name not in ("page", "confirm")
+    ]
+    return urlencode(sorted(kept))
 
 
 def configure_table(request: HttpRequest, table: Table, *, page_size: int) -> None:
@@ -44,6 +55,7 @@ def list_context(
     page_size: int = PAGE_SIZE,
     bulk_confirmations: dict[str, str] | None = None,
     sidebar_keys: tuple[str, ...] = ("status",),
+    saved_views: str = "",
     **extra: Any,
 ) -> dict[str, Any]:
     """``bulk_actions`` maps action → (label, permission); the user sees only
@@ -72,6 +84,12 @@ def list_context(
         "sidebar_selected": urlencode(
             [(key, request.GET[key]) for key in sidebar_keys if request.GET.get(key)]
         ),
+        # The user's and the shared saved views of this list (one query, per user).
+        "saved_views_list": saved_views,
+        "saved_views": SimpleLazyObject(
+            lambda: list(SavedView.objects.visible_to(request.user, saved_views))
+        ),
+        "current_query": clean_query(request.GET),
         # Counted only when the cached sidebar is missing.
         "sidebar_rows": SimpleLazyObject(sidebar_rows),
         **extra,

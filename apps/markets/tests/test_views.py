@@ -358,8 +358,9 @@ def _count_queries(client: Client, url: str) -> int:
     return len(captured)
 
 
-# session, user, the user's and groups' permissions (2), count, page of rows.
-LIST_BUDGET = 6
+# session, user, the user's and groups' permissions (2), count, page of rows,
+# the user's saved views of the list.
+LIST_BUDGET = 7
 # session, user, permissions (2), market, timeline with actors.
 DETAIL_BUDGET = 6
 

@@ -327,8 +327,9 @@ def _orders(count: int) -> None:
 def test_order_list_budget(client: Client, agent, rows: int) -> None:
     _orders(rows)
     client.force_login(agent)
-    # session, user, permissions (2), market choices for the filter, count, page of rows
-    assert _queries(client, "/orders/") == 7
+    # session, user, permissions (2), market choices for the filter, count, page
+    # of rows, saved views
+    assert _queries(client, "/orders/") == 8
 
 
 @pytest.mark.parametrize("lines", [2, 60])
