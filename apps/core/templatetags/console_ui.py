@@ -29,3 +29,9 @@ def sku(value: str) -> SafeString:
 @register.filter
 def relative_time(moment: datetime | None) -> SafeString:
     return ui.relative_time(moment)
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """``mapping[key]``, or None: a template cannot index by a variable."""
+    return mapping.get(key) if mapping else None

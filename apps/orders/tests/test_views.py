@@ -378,12 +378,13 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
     # Uncached (after any event): + counts by status, suspended markets,
     # failed charges today, failed background work, revenue today, revenue
     # this week, recent events, and one grouped query per chart (revenue per
-    # day per currency, orders per day by status).
+    # day per currency, orders per day by status), and the side navigation's
+    # badges (orders by status, suspended markets), cached under the same version.
     client.get("/")
     bump_cache_version("activity")
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
-    assert len(captured) == 11
+    assert len(captured) == 13
 
 
 def _queue_count(client: Client, queue: str) -> str:
