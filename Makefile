@@ -11,13 +11,14 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install run serve test lint typecheck imports pytest browser bench mutate screenshots clean
+.PHONY: help uv install run serve test lint typecheck imports pytest browser bench load mutate screenshots clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install, then ruff, mypy, import-linter and every test (browser included)"
 	@echo "make bench  query-count and timing benchmarks"
 	@echo "make screenshots  every page type, desktop and phone, light and dark, to docs/screenshots/"
+	@echo "make load   load test: gunicorn + PostgreSQL + Redis, 100,000 orders, locust (docs/performance.md)"
 	@echo "make mutate mutation testing of the core modules (slow; not part of make test)"
 
 uv:
@@ -53,6 +54,13 @@ test: lint typecheck imports pytest
 
 bench: install
 	$(UV) run --frozen python -m benchmarks
+
+# Load test (docs/performance.md): gunicorn with the production settings on
+# PostgreSQL and Redis on the loopback, 1 then 2 instances; not part of make
+# test. DATABASE_URL / REDIS_URL choose the database and Redis db (defaults
+# in loadtest/__main__.py); LOAD_ARGS passes options, e.g. LOAD_ARGS="--nodes 2 --time 60".
+load: install
+	$(UV) run --frozen python -m loadtest $(LOAD_ARGS)
 
 # Mutation testing of the core modules with cosmic-ray (docs/testing.md).
 # Slow: each mutant runs the module's unit tests. Resumes where it stopped;

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ConsoleConfig(AppConfig):
@@ -6,3 +7,11 @@ class ConsoleConfig(AppConfig):
 
     name = "console"
     verbose_name = "Console"
+
+
+class ConsoleAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with ``console.admin.SuperuserAdminSite`` as ``admin.site``."""
+
+    default = False  # ConsoleConfig stays what "console" in INSTALLED_APPS means
+
+    default_site = "console.admin.SuperuserAdminSite"

@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from apps.activity import selectors as activity
 from apps.activity.models import Event
+from apps.core.cache import cache_version
 from apps.markets import selectors as markets
 from apps.markets.models import MarketStatus
 from apps.orders import selectors as orders
@@ -40,12 +43,46 @@ def _list(url_name: str, **query: str) -> str:
     return f"{reverse(url_name)}?{urlencode(query)}"
 
 
-def work_queues(now: Any, *, superuser: bool = False) -> list[Queue]:
+# Cached values live until the next domain event (the key changes) or this long.
+CACHE_SECONDS = 600
+BUSIEST_MARKETS = 5
+
+
+def _cache_key(name: str, now: Any) -> str:
+    """``name``'s key for now: the "activity" version, bumped on commit of every
+    domain event (whatever changes a count, a sum or a market's orders is one),
+    and today's date, so "today" and "this week" roll over at midnight."""
+    return f"dashboard:{name}:{cache_version('activity')}:{timezone.localdate(now).isoformat()}"
+
+
+def cached_work_queues(now: Any) -> list[Queue]:
+    """``work_queues``, computed at most once per event (counts by status and the rest)."""
+    queues = cache.get_or_set(_cache_key("queues", now), lambda: work_queues(now), CACHE_SECONDS)
+    return cast("list[Queue]", queues)
+
+
+def busiest_markets(now: Any) -> QuerySet[Any, dict[str, Any]]:
+    """The week's busiest markets (orders placed since Monday), a cached QuerySet.
+
+    Caching a QuerySet pickles it evaluated: its rows come back with it and
+    iterating them runs no query. On a miss the QuerySet is evaluated once,
+    when it is stored.
+    """
+    today = _day_start(now)
+    monday = today - timedelta(days=today.weekday())
+    rows = cache.get_or_set(
+        _cache_key("busiest_markets", now),
+        lambda: orders.busiest_markets(placed_since=monday, limit=BUSIEST_MARKETS),
+        CACHE_SECONDS,
+    )
+    return cast("QuerySet[Any, dict[str, Any]]", rows)
+
+
+def work_queues(now: Any) -> list[Queue]:
     counts = orders.order_counts_by_status()
     today = timezone.localdate(now)
     awaiting, to_ship = orders.awaiting_payment_status(), orders.to_ship_status()
-    work = activity.work_attention_counts()
-    queues = [
+    return [
         Queue("Awaiting payment", counts[awaiting], _list("orders:list", status=awaiting),
               "Charge or cancel"),
         Queue("To ship", counts[to_ship], _list("orders:list", status=to_ship),
@@ -56,18 +93,19 @@ def work_queues(now: Any, *, superuser: bool = False) -> list[Queue]:
               _list("orders:list", failed_payment_on=today.isoformat()),
               "Declined, timed out, errored or not taken"),
     ]  # fmt: skip
-    if any(work.values()):
-        queues.append(_background_work(work, superuser=superuser))
-    return queues
 
 
-def _background_work(counts: dict[str, int], *, superuser: bool) -> Queue:
+def background_work(*, superuser: bool) -> Queue | None:
     """Only when something needs a person: failed, stuck or retrying, each said apart.
 
     The number is the rows the failed-work page lists (one definition:
     ``JobQuerySet.needs_attention``). That page is the superusers': others see
-    the count, not a link that would answer 403.
+    the count, not a link that would answer 403. Never cached: retries and
+    stuck jobs announce no domain event.
     """
+    counts = activity.work_attention_counts()
+    if not any(counts.values()):
+        return None
     details = [f"{counts[kind]} {kind}" for kind in ("failed", "stuck", "retrying") if counts[kind]]
     action = "Retry or dismiss" if superuser else "A superuser can retry or dismiss"
     return Queue(

@@ -12,6 +12,7 @@ from typing import Any
 from apps.catalog import services as catalog_services
 from apps.catalog.models import Category, Product, Tag
 from apps.markets.models import Market
+from console.demo_scale import MARKET_PREFIX
 
 DEMO_CATEGORIES = [
     ("Home & kitchen", "home-kitchen"),
@@ -60,13 +61,18 @@ def _ensure(
 
 
 def seed_catalog(actor: Any) -> int:
-    """Create the demo catalog that is missing for every market not archived.
+    """Create the demo catalog that is missing for every demo market not archived.
 
     Returns how many products were created.
     """
     categories = _ensure(actor, Category, DEMO_CATEGORIES)
     tags = _ensure(actor, Tag, DEMO_TAGS)
-    markets = list(Market.objects.exclude(status="archived").order_by("slug"))
+    # The scale data set's markets (seed_demo --orders) have products of their own.
+    markets = list(
+        Market.objects.exclude(status="archived")
+        .exclude(slug__startswith=MARKET_PREFIX)
+        .order_by("slug")
+    )
     taken = set(Product.objects.filter(market__in=markets).values_list("market_id", "sku"))
     created = 0
     for market in markets:

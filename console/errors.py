@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -91,7 +91,8 @@ class DomainErrorMiddleware:
             response.status_code = exception.http_status
             return response
         back = request.headers.get("Referer", "")
-        return HttpResponseRedirect(_closed(back) if back and _same_site(back, request) else "/")
+        home = reverse("dashboard")
+        return HttpResponseRedirect(_closed(back) if back and _same_site(back, request) else home)
 
 
 def _closed(url: str) -> str:

@@ -15,8 +15,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.api import StaffRequest
+from apps.accounts.web import StaffRequest
 from apps.core.models import SavedView
+from apps.core.web.budgets import query_budget
 from apps.core.web.lists import clean_query
 
 # The lists that offer saved views: their name → URL name.
@@ -54,6 +55,9 @@ def save_view(request: StaffRequest) -> HttpResponse:
     return redirect("saved_view", view_id=view.pk)
 
 
+# Query budget: session, user, permissions (2), the saved view (a redirect: pinned in
+# test_saved_views.py, not walked).
+@query_budget(5)
 @require_GET
 def open_view(request: StaffRequest, view_id: int) -> HttpResponse:
     """The list the view names, with its query; only its owner's or a shared view."""

@@ -16,10 +16,13 @@ urlpatterns = [
     path("activity/", include("apps.activity.urls")),
     path("products/", include("apps.catalog.urls")),
     path("", include("apps.orders.urls")),
+    path("api-tokens/", include("apps.accounts.urls")),
+    path("api/v1/", include("console.api_urls")),
     path("admin/", admin.site.urls),
 ]
 
 handler403 = "console.views.permission_denied"
+handler500 = "console.views.server_error"
 
 if "debug_toolbar" in settings.INSTALLED_APPS:  # dev settings only
     from debug_toolbar.toolbar import debug_toolbar_urls

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core.cache import cache_version
+from apps.core.web.budgets import query_budget
 
 from . import dashboard as dashboard_data
 from . import palette as command_palette
 from .context_processors import navigation_items
 
 
+# Query budget: cold, session, user, permissions (2), counts by status, suspended markets, failed
+# charges today, failed background work, revenue today and this week, recent events, the week's
+# busiest markets, the two charts (one grouped query each) and the side navigation's badges
+# (orders by status, suspended markets); warm (cached values and fragments): 5.
+@query_budget(16)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Queues, revenue and recent activity, cached until the next domain event.
@@ -30,11 +39,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "dashboard_version": cache_version("activity"),
         "today": timezone.localdate(now).isoformat(),
+        # Low-level cache (get_or_set) keyed on the same version: computed
+        # values and a QuerySet, fresh after every event (console/dashboard.py).
+        "queues": dashboard_data.cached_work_queues(now),
+        "busiest_markets": dashboard_data.busiest_markets(now),
         # Evaluated only when the cached fragment is missing.
-        "superuser": request.user.is_superuser,
-        "queues": SimpleLazyObject(
-            lambda: dashboard_data.work_queues(now, superuser=request.user.is_superuser)
-        ),
+        # Every time (one query): see the template.
+        "background_work": dashboard_data.background_work(superuser=request.user.is_superuser),
         "revenue": SimpleLazyObject(lambda: dashboard_data.revenue(now)),
         "recent_events": SimpleLazyObject(dashboard_data.recent_events),
         # One grouped query each, in the same cached fragment.
@@ -45,6 +56,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "console/dashboard.html", context)
 
 
+# Query budget: SELECT 1; a signed-in caller's session and user make 3.
+@query_budget(3)
 @login_not_required
 @never_cache
 @require_GET
@@ -59,6 +72,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Query budget: session, user, permissions (2), markets, orders and products found (3).
+@query_budget(7)
 @require_GET
 def palette(request: HttpRequest) -> HttpResponse:
     """The command palette's results for ``q`` (an htmx fragment).
@@ -69,6 +84,25 @@ def palette(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     hits = command_palette.search(query, navigation=navigation_items(), user=request.user)
     return render(request, "console/palette_results.html", {"hits": hits, "query": query})
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler; 503 with "the database is unavailable" when that is why.
+
+    Every uncaught exception ends here, raised in a view or in a middleware
+    (reading the session, the user), and Django calls it inside the
+    ``except`` block, so the exception is at hand. Neither page is rendered
+    with the request: a context processor must not try the database again.
+    """
+    _, error, _ = sys.exc_info()
+    if isinstance(error, DATABASE_DOWN):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -74,8 +74,9 @@ def test_no_axe_violations_on_any_page_or_dialog(
     paid = OrderFactory(market=active, status=OrderStatus.PAID)
     blocked = OrderFactory(market=suspended)
 
-    # Reduced motion: Tabler's buttons fade their colours over .3 s, and axe
-    # must measure the colours a button settles on, not one mid-fade.
+    # No transitions: a button's colours mid-fade (as a dialog opens, or as the
+    # theme is applied on load) are not what anyone reads, and a busy machine
+    # let axe measure them (a flaky colour-contrast failure).
     page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
     page.goto(f"{live_server.url}/accounts/login/")
     found = _violations(page, "sign in")

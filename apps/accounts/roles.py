@@ -108,3 +108,13 @@ def _role_label(granted: set[str]) -> str:
         if all(permission in granted for permission in ROLE_PERMISSIONS[role])
     ]
     return " · ".join(titles) or "Viewer"
+
+
+def has_role(user: Any) -> bool:
+    """Whether the console has anything to show ``user``: a superuser, or any permission.
+
+    Every role grants at least the ``view_*`` permissions, so a staff user
+    with no role (no group, nothing granted directly) has none. Reads the
+    user's permission cache, which the views' own permission checks reuse.
+    """
+    return bool(user.is_superuser or user.get_all_permissions())

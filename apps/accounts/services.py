@@ -11,7 +11,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Profile, User
+from apps.core.errors import InvalidInput
+from apps.core.text import require_length
+
+from .models import ApiToken, Profile, User
+
+# What the API tokens page offers (days): a token never lives for ever.
+TOKEN_LIFETIMES = (7, 30, 90, 365)
 
 
 def record_user_activity(*, user_id: int) -> bool:
@@ -58,3 +64,22 @@ def upsert_staff_user(
             raise ValueError(f"Unknown role {role!r}: run migrations first.")
         user.groups.set(groups)
     return user
+
+
+@transaction.atomic
+def create_api_token(*, actor: User, name: str, days: int) -> tuple[ApiToken, str]:
+    """A personal API token for ``actor``: the row (its hash) and the token itself,
+    which is shown once and never stored."""
+    name = require_length(name.strip(), field="name", label="A name", max_length=80)
+    if not name:
+        raise InvalidInput("Give the token a name, to tell it apart later.", field="name")
+    if days not in TOKEN_LIFETIMES:
+        choices = ", ".join(str(choice) for choice in TOKEN_LIFETIMES)
+        raise InvalidInput(f"A token expires after {choices} days.", field="days")
+    return ApiToken.objects.create(user=actor, expiry=timedelta(days=days), name=name)
+
+
+def revoke_api_token(*, actor: User, token_key: str) -> int:
+    """Delete the actor's own token(s) starting ``token_key``; how many went (0 or 1)."""
+    deleted, _ = ApiToken.objects.filter(user=actor, token_key=token_key).delete()
+    return deleted

@@ -19,11 +19,9 @@ class Timeline:
 
 
 def timeline(aggregate_type: str, aggregate_id: Any) -> Timeline:
-    """What happened to one aggregate, newest first, with who did it (one query)."""
+    """What happened to one aggregate, newest first, with who did it as named then (one query)."""
     events = list(
-        Event.objects.for_aggregate(aggregate_type, aggregate_id)
-        .with_actor()
-        .newest_first()[:TIMELINE_LIMIT]
+        Event.objects.for_aggregate(aggregate_type, aggregate_id).newest_first()[:TIMELINE_LIMIT]
     )
     return Timeline(events=events)
 
@@ -40,3 +38,11 @@ def latest_aggregate_id(event_name: str, **payload: Any) -> str | None:
         .first()
     )
     return found
+
+
+def has_acted(user_id: int) -> bool:
+    """Whether the audit trail names this user as the actor of any event.
+
+    Such a user cannot be deleted (``Event.actor`` is PROTECT), only deactivated.
+    """
+    return Event.objects.filter(actor_id=user_id).exists()

@@ -54,4 +54,4 @@ class EventFilter(ConsoleFilterSet):
 
     @property
     def qs(self) -> EventQuerySet:
-        return super().qs.with_actor().newest_first()
+        return super().qs.newest_first()

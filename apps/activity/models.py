@@ -5,6 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from apps.core.text import every_word_in_any
+
+ACTOR_NAME_LENGTH = 301  # first name (150), a space, last name (150): display_name's longest
+
 
 class EventQuerySet(models.QuerySet["Event"]):
     def for_aggregate(self, aggregate_type: str, aggregate_id: object) -> EventQuerySet:
@@ -14,15 +18,10 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.order_by("-occurred_at", "-pk")
 
     def search(self, query: str) -> EventQuerySet:
-        result = self
-        for word in query.split():
-            result = result.filter(
-                models.Q(aggregate_label__icontains=word) | models.Q(reason__icontains=word)
-            )
-        return result
-
-    def with_actor(self) -> EventQuerySet:
-        return self.select_related("actor")
+        """Events whose subject or reason contains every word of ``query`` (bounded)."""
+        return self.filter(
+            every_word_in_any(query, "aggregate_label__icontains", "reason__icontains")
+        )
 
 
 class Event(models.Model):
@@ -34,14 +33,21 @@ class Event(models.Model):
     aggregate_id = models.CharField(max_length=64)
     aggregate_label = models.CharField(max_length=200)
     aggregate_url = models.CharField(max_length=200, blank=True)
+    # PROTECT: a user who did something cannot be deleted, only deactivated,
+    # so the audit trail never loses who did it (None is the system itself).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The actor's name as it read when the event happened: what the timeline
+    # shows, unchanged by a later rename. Empty for the system.
+    actor_name = models.CharField(max_length=ACTOR_NAME_LENGTH, blank=True)
     from_state = models.CharField(max_length=40, blank=True)
     to_state = models.CharField(max_length=40, blank=True)
     reason = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
     occurred_at = models.DateTimeField()
+    # How the actor reached us when not through the pages: "API (nightly sync)".
+    via = models.CharField(max_length=120, blank=True)
 
     objects = EventQuerySet.as_manager()
 

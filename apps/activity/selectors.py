@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from apps.core.fetching import strict
 from apps.core.models import Job
 
 from .models import Event, EventQuerySet
@@ -16,11 +17,11 @@ FAILED_WORK_LIMIT = 200
 
 
 def events() -> EventQuerySet:
-    return Event.objects.all()
+    return strict(Event.objects.all())
 
 
 def recent_events(limit: int = RECENT_EVENTS) -> list[Event]:
-    return list(Event.objects.with_actor().newest_first()[:limit])
+    return list(Event.objects.newest_first()[:limit])
 
 
 def distinct_values(field: str) -> list[tuple[str, str]]:

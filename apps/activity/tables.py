@@ -16,7 +16,8 @@ class EventTable(tables.Table):
         verbose_name="Subject",
         order_by="aggregate_label",
     )
-    actor = tables.Column(accessor="actor__username", verbose_name="By", default="System")
+    # The name as it read when it happened (a rename later does not rewrite history).
+    actor = tables.Column(accessor="actor_name", verbose_name="By", default="System")
     change = tables.TemplateColumn(
         template_name="activity/_change_cell.html", verbose_name="Change", orderable=False
     )

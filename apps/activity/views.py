@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.api import StaffRequest
+from apps.accounts.web import StaffRequest
 from apps.core import work
 from apps.core.models import Job, JobStatus
+from apps.core.web.budgets import query_budget
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
-from apps.core.web.lists import configure_table
+from apps.core.web.lists import paginate
 
 from . import selectors
 from .filters import EventFilter
@@ -26,12 +27,15 @@ PAGE_SIZE = 50
 FAILED_WORK_ACTIONS = {"retry": work.retry_job, "dismiss": work.dismiss_job}
 
 
+# Query budget: session, user, permissions (2), the filter's actor choices, count, page of events
+# with actors, and the chosen filters' lookups.
+@query_budget(9)
 @require_GET
 @permission_required("activity.view_event", raise_exception=True)
 def event_list(request: StaffRequest) -> HttpResponse:
     filterset = EventFilter(request.GET, queryset=selectors.events())
     table = EventTable(filtered(filterset))
-    configure_table(request, table, page_size=PAGE_SIZE)
+    paginate(request, table, per_page=PAGE_SIZE)
     table.filterset, table.list_url = filterset, reverse("activity:list")  # the empty state's
     template = page_or_fragment(request, "activity/list.html", "results")
     context = {"filter": filterset, "table": table, "list_url": table.list_url}
@@ -60,6 +64,8 @@ def _say_how_the_retry_went(request: StaffRequest, job: Job) -> None:
         messages.success(request, f"{job} queued to run now.")
 
 
+# Query budget: session, user, failed jobs (superusers only: no permission lookups).
+@query_budget(3)
 @require_GET
 def failed_work(request: StaffRequest) -> HttpResponse:
     _superuser_only(request)

@@ -9,13 +9,22 @@ from django.http import HttpRequest
 from apps.core.web.filters import ConsoleFilterSet
 from apps.markets import api as markets_api
 
-from .models import Category, Product, ProductQuerySet, Tag
+from . import selectors
+from .models import Product, ProductQuerySet
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 def _markets(request: HttpRequest | None) -> QuerySet[Any]:
     return markets_api.market_choices()
+
+
+def _categories(request: HttpRequest | None) -> QuerySet[Any]:
+    return selectors.categories()
+
+
+def _tags(request: HttpRequest | None) -> QuerySet[Any]:
+    return selectors.tags()
 
 
 class ProductFilter(ConsoleFilterSet):
@@ -29,10 +38,10 @@ class ProductFilter(ConsoleFilterSet):
         queryset=_markets, to_field_name="slug", empty_label="Any market"
     )
     category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(), to_field_name="slug", empty_label="Any category"
+        queryset=_categories, to_field_name="slug", empty_label="Any category"
     )
     tag = django_filters.ModelChoiceFilter(
-        field_name="tags", queryset=Tag.objects.all(), to_field_name="slug", empty_label="Any tag"
+        field_name="tags", queryset=_tags, to_field_name="slug", empty_label="Any tag"
     )
     active = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_active", label="Active", empty_label="Any"

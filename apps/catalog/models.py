@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.errors import RuleViolation
+from apps.core.text import every_word_in_any
 from apps.markets import api as markets_api
 
 
@@ -61,11 +62,8 @@ class ProductQuerySet(models.QuerySet["Product"]):
         return self.filter(market_id=market_id)
 
     def search(self, query: str) -> ProductQuerySet:
-        """Products whose name or SKU contains every word of ``query``."""
-        result = self
-        for word in query.split():
-            result = result.filter(Q(name__icontains=word) | Q(sku__icontains=word))
-        return result
+        """Products whose name or SKU contains every word of ``query`` (``search_words``)."""
+        return self.filter(every_word_in_any(query, "name__icontains", "sku__icontains"))
 
     def with_relations(self) -> ProductQuerySet:
         """Everything a list row shows, in three queries whatever the page size."""

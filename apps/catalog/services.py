@@ -2,8 +2,9 @@
 
 Every service is keyword-only and atomic: it checks the actor's role and the
 input, writes, records the domain event(s) in the same transaction and
-announces them on commit. Stock is the exception: it moves with orders, in
-``receivers.py``.
+announces them on commit. Stock is the exception: it moves with orders,
+through ``api.reserve_stock`` and ``api.return_stock``, which the orders
+context calls inside its own transaction.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def _reference_event(record: Category | Tag, kind: str, actor: User) -> DomainEv
         aggregate_label=record.name,
         aggregate_url=f"{reverse('catalog:products')}?{urlencode({kind: record.slug})}",
         actor_id=actor.pk if actor is not None else None,
+        actor_name=actor.display_name if actor is not None else "",
     )
 
 

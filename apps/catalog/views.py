@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.accounts.api import StaffRequest
+from apps.accounts.web import StaffRequest
 from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput
 from apps.core.web.actions import BulkAction, BulkActions
+from apps.core.web.budgets import query_budget
 from apps.core.web.http import page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context
 from apps.orders import api as orders_api
@@ -58,6 +59,11 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
+# Query budget: session, user, permissions (2), count, rows with market and category, the page's
+# tags, the filter's market, category and tag choices (3), the user's saved views of the list,
+# and on a filtered page the chosen
+# market, category and tag (3); an htmx swap skips the choices (7).
+@query_budget(14)
 @require_GET
 @permission_required("catalog.view_product", raise_exception=True)
 def product_list(request: StaffRequest) -> HttpResponse:
@@ -74,14 +80,15 @@ BULK = BulkActions(
     run=lambda actor, ids, action: services.set_products_active(
         actor=actor, product_ids=ids, active=action == "activate"
     ),
-    name=lambda product: product.name,
     list_url_name="catalog:products",
-    render_list=lambda request, extra: render(
-        request, "catalog/list.html#results", _list_context(request, **extra)
-    ),
+    list_template="catalog/list.html",
+    list_context=_list_context,
 )
 
 
+# Query budget: a GET: session, user, permissions (2), product with category and market, its
+# tags, its recent order lines, its timeline.
+@query_budget(8)
 @require_http_methods(["GET", "POST"])
 @permission_required("catalog.view_product", raise_exception=True)
 def product_detail(request: StaffRequest, product_id: int) -> HttpResponse:

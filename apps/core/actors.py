@@ -1,13 +1,23 @@
 """Who acts: the type services take as ``actor``.
 
 The shared kernel cannot import the accounts context (the user model), so it
-names what every staff user is: Django's ``AbstractUser`` (username, groups,
-``is_superuser``, ``has_perm``). Contexts type their services with
-``apps.accounts.api.User``, which is one.
+names what it needs of one: who (``pk``, ``display_name`` as events keep it),
+and what they may do (``is_superuser``, ``has_perm``). The accounts context's
+``User`` is one; contexts type their services with ``apps.accounts.api.User``.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any, Protocol
 
-Actor = AbstractUser
+
+class Actor(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    is_superuser: bool
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool: ...

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from apps.core.actors import Actor
+
 
 class DomainError(Exception):
     """A business rule refused the request. Nothing was changed."""
@@ -38,9 +40,9 @@ class NotPermitted(DomainError):
     http_status = 403
 
 
-def require_permission(actor: object, permission: str, action: str) -> None:
+def require_permission(actor: Actor, permission: str, action: str) -> None:
     """Raise ``NotPermitted`` ("Your role does not allow <action>.") unless allowed."""
-    if not actor.has_perm(permission):  # type: ignore[attr-defined]
+    if not actor.has_perm(permission):
         raise NotPermitted(f"Your role does not allow {action}.")
 
 
@@ -52,6 +54,16 @@ class TransitionNotAllowed(DomainError):
 
 class ConcurrentChange(TransitionNotAllowed):
     """Someone else changed the record between reading and saving it."""
+
+
+class PreconditionFailed(DomainError):
+    """The client acted on a version of the record that is no longer current
+    (``If-Match`` with a stale ``ETag``). Nothing was changed. An adapter may
+    attach what the record is now (``current``, ``etag``) for its answer."""
+
+    http_status = 412
+    current: object = None
+    etag: str = ""
 
 
 class RuleViolation(ValidationError, ValueError):

@@ -21,7 +21,9 @@ runs after the commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +33,33 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from apps.core.actors import Actor
+
+_via: ContextVar[str] = ContextVar("via", default="")
+
+
+@contextmanager
+def acting_via(channel: str) -> Iterator[None]:
+    """Every event announced inside says how the actor reached us ("API (nightly sync)").
+
+    Set by an inbound adapter other than the pages (the API, once it knows
+    the token); the pages set nothing, and their events say nothing.
+    """
+    token = _via.set(channel)
+    try:
+        yield
+    finally:
+        _via.reset(token)
+
+
+def set_via(channel: str) -> None:
+    """``acting_via`` for an adapter that runs each request in a context of its own
+    (``contextvars.copy_context().run``), where nothing needs resetting."""
+    _via.set(channel)
+
+
+def current_via() -> str:
+    return _via.get()
+
 
 events_recorded = Signal()
 """Sent inside the transaction for every domain event, or batch of them.
@@ -52,6 +81,9 @@ class DomainEvent:
     aggregate_label: str
     aggregate_url: str = ""
     actor_id: int | None
+    actor_name: str = ""
+    """The actor's display name now; the audit keeps it as written at the time.
+    Left empty, the recorder looks it up from ``actor_id``."""
     from_state: str = ""
     to_state: str = ""
     reason: str = ""
@@ -59,6 +91,8 @@ class DomainEvent:
     occurred_at: datetime = field(default_factory=timezone.now)
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     """Names this occurrence, so a reaction can tell whether it already reacted to it."""
+    via: str = field(default_factory=current_via)
+    """The channel the actor used, when not the pages: ``API (token name)``."""
 
     @classmethod
     def of(
@@ -84,6 +118,7 @@ class DomainEvent:
             aggregate_label=str(aggregate),
             aggregate_url=aggregate.get_absolute_url(),
             actor_id=actor.pk if actor is not None else actor_id,
+            actor_name=actor.display_name if actor is not None else "",
             **details,
         )
 

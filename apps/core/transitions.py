@@ -18,7 +18,10 @@ market was suspended meanwhile): the money has moved either way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +32,13 @@ from django_fsm import ConcurrentTransition
 
 from apps.core.actors import Actor
 
-from .errors import ConcurrentChange, NotPermitted, TransitionNotAllowed, invalid_input
+from .errors import (
+    ConcurrentChange,
+    NotPermitted,
+    PreconditionFailed,
+    TransitionNotAllowed,
+    invalid_input,
+)
 from .events import DomainEvent, announce
 
 Reason = str | Callable[[Any], str]
@@ -172,6 +181,50 @@ def transition_inputs(
     return inputs
 
 
+def version_tag(instance: models.Model) -> str:
+    """The instance's version as a strong HTTP entity tag: it changes with every save
+    (``updated_at``, which every service saves), so a client can say which version
+    it acted on (``If-Match``)."""
+    stamp = getattr(instance, "updated_at", None)
+    seed = f"{instance._meta.label}:{instance.pk}:{stamp.isoformat() if stamp else ''}"
+    return '"' + hashlib.sha256(seed.encode()).hexdigest()[:24] + '"'
+
+
+# (model label, pk, the entity tags the client accepts) while a transition runs.
+_expected: ContextVar[tuple[str, Any, tuple[str, ...]] | None] = ContextVar(
+    "expected_version", default=None
+)
+
+
+@contextmanager
+def expecting_version(instance: models.Model, tags: Iterable[str]) -> Iterator[None]:
+    """Run a transition service only if ``instance`` is still at one of ``tags``.
+
+    Checked by ``check_transition`` on the row the service has locked, so no
+    change can slip in between the comparison and the transition; a stale tag
+    raises ``PreconditionFailed`` before anything is written.
+    """
+    token = _expected.set((instance._meta.label, instance.pk, tuple(tags)))
+    try:
+        yield
+    finally:
+        _expected.reset(token)
+
+
+def _check_expected_version(instance: models.Model) -> None:
+    expected = _expected.get()
+    if expected is None:
+        return
+    label, pk, tags = expected
+    if instance._meta.label != label or instance.pk != pk or "*" in tags:
+        return
+    if version_tag(instance) not in tags:
+        raise PreconditionFailed(
+            f"{instance} was changed since you read it; nothing was done. "
+            "Read it again and decide with what it is now."
+        )
+
+
 def check_transition(
     instance: models.Model, name: str, *, actor: Actor, field_name: str = "status"
 ) -> Any:
@@ -179,7 +232,9 @@ def check_transition(
 
     Returns the django-fsm transition. Raises ``NotPermitted`` (the role
     never may: checked first, so it is a 403 whatever the state) or
-    ``TransitionNotAllowed`` with the state or the failing condition's reason.
+    ``TransitionNotAllowed`` with the state or the failing condition's reason,
+    or ``PreconditionFailed`` when the caller expects another version of the
+    row (``expecting_version``, the API's ``If-Match``).
     Reads django-fsm-2 through its public API only (``get_all_<field>_transitions``,
     ``Transition.has_perm``).
     """
@@ -190,6 +245,7 @@ def check_transition(
     label = declared[0].custom.get("label", name)
     if not declared[0].has_perm(instance, actor):
         raise NotPermitted(f"Your role does not allow {label}.")
+    _check_expected_version(instance)
     state = getattr(instance, field_name)
     matching = [transition for transition in declared if _from_state(transition, state)]
     if not matching:

@@ -436,6 +436,7 @@ def _event(job: Job, verb: str, actor: Actor | None, *, reason: str = "") -> Dom
         aggregate_label=job.subject_label,
         aggregate_url=job.subject_url,
         actor_id=actor.pk if actor is not None else None,
+        actor_name=actor.display_name if actor is not None else "",
         reason=reason,
         payload={"job": job.pk, "attempts": job.attempts},
     )

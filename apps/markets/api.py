@@ -9,7 +9,7 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from .models import Currency, Market, MarketStatus
+from .models import Currency, Market, MarketStatus, takes_orders
 
 
 @dataclass(frozen=True)
@@ -40,14 +40,13 @@ def _summary(market_id: int, name: str, slug: str, currency: str, status: str) -
         slug=slug,
         currency=currency,
         status_display=state.label,
-        # What Market.accepts_orders says, from the status alone.
-        is_open=state == MarketStatus.ACTIVE,
+        is_open=takes_orders(state),
     )
 
 
 def market_is_open(market_id: int) -> bool:
     """Whether orders may be placed and charged in this market now."""
-    return Market.objects.filter(pk=market_id, status=MarketStatus.ACTIVE).exists()
+    return Market.objects.accepting_orders().filter(pk=market_id).exists()
 
 
 def market_exists(market_id: int) -> bool:
@@ -61,10 +60,10 @@ def market_summary(market_id: int, *, lock: bool = False) -> MarketSummary | Non
     """Name, link, currency and state of a market, or None when it does not exist.
 
     ``lock=True`` holds the market's row until the caller's transaction ends
-    (``SELECT … FOR UPDATE``): a charge that checked "the market takes charges"
-    cannot meet a suspension committed meanwhile.
+    (``FOR NO KEY UPDATE`` on PostgreSQL): the market's transitions, which
+    lock it, wait; rows that only refer to it (their foreign-key checks) do not.
     """
-    markets = Market.objects.select_for_update() if lock else Market.objects.all()
+    markets = Market.objects.select_for_update(no_key=True) if lock else Market.objects.all()
     row = markets.filter(pk=market_id).values_list(*SUMMARY_FIELDS).first()
     return None if row is None else _summary(*row)
 

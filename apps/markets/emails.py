@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from . import services
 from .models import CreatorEmail, Market
 
 logger = logging.getLogger(__name__)
@@ -66,9 +67,9 @@ def send_creator_email(
     message.attach_alternative(render_to_string("markets/email/creator.html", context), "text/html")
     message.send()
     if event_id:
-        CreatorEmail.objects.create(
+        services.record_creator_email(
+            market_id=market.pk,
             event_id=event_id,
-            market=market,
             event_name=event_name,
             recipient=recipient,
             subject=subject,

@@ -6,10 +6,14 @@ from typing import Any
 
 from django import forms
 
+from apps.core.web.forms import VersionedForm
+
 from .models import Currency, Market
 
 
-class MarketForm(forms.Form):
+class MarketForm(VersionedForm):
+    """New market, or (with ``market=``) an edit that carries the version it was opened at."""
+
     name = forms.CharField(max_length=120)
     slug = forms.SlugField(
         max_length=80,
@@ -29,9 +33,11 @@ class MarketForm(forms.Form):
                 "initial",
                 {field: getattr(market, field) for field in Market.EDITABLE_FIELDS},
             )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version=market.version if market else None, **kwargs)
         self.market = market
         for name, field in self.fields.items():
+            if field.widget.is_hidden:
+                continue
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs.setdefault("class", "form-select" if is_select else "form-control")
             # The feedback below each field is its accessible description.
@@ -55,16 +61,15 @@ class MarketForm(forms.Form):
                     widget.attrs["class"] = f"{classes} is-invalid".strip()
 
     def changes(self) -> dict[str, Any]:
-        """The cleaned values of the fields the user may change.
+        """What to save: every field of a new market; of an edit, only the
+        fields the user changed from what they loaded.
 
         A blank slug means "make one from the name" for a new market and
         "keep it" for an existing one.
         """
-        changes = {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if not self.fields[name].disabled
-        }
-        if self.market is not None and not changes.get("slug"):
+        if self.market is None:
+            return dict(self.cleaned_data)
+        changes = self.edited()
+        if not changes.get("slug"):
             changes.pop("slug", None)
         return changes

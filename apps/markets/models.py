@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from apps.core.errors import RuleViolation
+from apps.core.text import every_word_in_any
 from apps.core.transitions import condition
 
 
@@ -30,7 +31,19 @@ class Currency(models.TextChoices):
     JPY = "JPY", "Japanese yen"
 
 
+def takes_orders(status: str) -> bool:
+    """Whether a market in ``status`` takes orders and charges: the one definition.
+
+    ``Market.accepts_orders``, ``MarketQuerySet.accepting_orders`` and the
+    markets API (``market_is_open``, ``MarketSummary.is_open``) all say this.
+    """
+    return status == MarketStatus.ACTIVE
+
+
 class MarketQuerySet(models.QuerySet["Market"]):
+    def accepting_orders(self) -> MarketQuerySet:
+        return self.filter(status__in=[s for s in MarketStatus if takes_orders(s)])
+
     def draft(self) -> MarketQuerySet:
         return self.filter(status=MarketStatus.DRAFT)
 
@@ -47,11 +60,8 @@ class MarketQuerySet(models.QuerySet["Market"]):
         return self.filter(slug=slug)
 
     def search(self, query: str) -> MarketQuerySet:
-        """Markets whose name or slug contains every word of ``query``."""
-        result = self
-        for word in query.split():
-            result = result.filter(Q(name__icontains=word) | Q(slug__icontains=word.lower()))
-        return result
+        """Markets whose name or slug contains every word of ``query`` (``search_words``)."""
+        return self.filter(every_word_in_any(query, "name__icontains", "slug__icontains"))
 
     def slug_taken(self, slug: str, *, exclude_id: int | None = None) -> bool:
         matches = self.by_slug(slug)
@@ -95,6 +105,9 @@ class Market(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every edit of the details: an edit form carries the version it
+    # was loaded at, and a save over a newer one is refused (apps.core.concurrency).
+    version = models.PositiveIntegerField(default=1, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
 
@@ -144,10 +157,10 @@ class Market(ConcurrentTransitionMixin, models.Model):
     def accepts_orders(self) -> bool:
         """Whether orders may be placed and charged in this market now.
 
-        Other contexts read this through their ForeignKey instead of
-        comparing status strings of their own.
+        Other contexts ask the markets API (``market_is_open``,
+        ``MarketSummary.is_open``), which says the same.
         """
-        return self.status == MarketStatus.ACTIVE
+        return takes_orders(self.status)
 
     @transition(
         field=status,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
+from apps.core.fetching import peers, strict
+
 from .models import Market, MarketQuerySet
 
 
 def markets() -> MarketQuerySet:
-    return Market.objects.all()
+    return strict(Market.objects.all())
 
 
 def market_or_404(slug: str) -> Market:
-    return get_object_or_404(Market.objects.all(), slug=slug)
+    return get_object_or_404(strict(Market.objects.all()), slug=slug)
 
 
 def counts_by_status() -> dict[str, int]:
@@ -28,8 +30,14 @@ def slug_taken(slug: str, *, exclude_id: int | None = None) -> bool:
     return Market.objects.slug_taken(slug, exclude_id=exclude_id)
 
 
+def market_choices(query: str, *, limit: int) -> list[tuple[str, str]]:
+    """``(slug, name)`` of the markets matching ``query`` (every market for ""), by name."""
+    rows = Market.objects.search(query).order_by("name", "pk").values_list("slug", "name")
+    return list(rows[:limit])
+
+
 def search_markets(query: str, *, limit: int) -> list[Market]:
-    return list(Market.objects.search(query).order_by("name")[:limit])
+    return list(peers(Market.objects.search(query)).order_by("name")[:limit])
 
 
 def has_creator_with_email(market_id: int) -> bool:

@@ -7,6 +7,7 @@ records the domain event in the same transaction and announces it on commit.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -15,13 +16,16 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.api import User
 from apps.core.bulk import BulkOutcome, each_on_its_own
+from apps.core.concurrency import field_changes, require_version, save_if_current
 from apps.core.errors import DomainError, InvalidInput, invalid_input, require_permission
 from apps.core.events import DomainEvent, announce
 from apps.core.text import make_slug, require_length
 from apps.core.transitions import transition_and_announce
 
 from . import signals
-from .models import Market
+from .models import CreatorEmail, Market
+
+logger = logging.getLogger(__name__)
 
 CONTEXT = "markets"
 
@@ -81,10 +85,17 @@ def create_market(
 
 
 @transaction.atomic
-def update_market(*, actor: User, market_id: int, **changes: Any) -> Market:
-    """Change a market's name, description, and (while Draft) currency or slug."""
+def update_market(*, actor: User, market_id: int, version: int, **changes: Any) -> Market:
+    """Change a market's name, description, and (while Draft) currency or slug.
+
+    ``version`` is the market's version the caller read the values at (the
+    edit form carries it): over a newer one nothing is saved (``StaleEdit``,
+    409). Only the fields whose value differs are written, and the event
+    records each one's old and new value.
+    """
     require_permission(actor, "markets.change_market", "editing markets")
     market = _locked(market_id)
+    require_version(market, version, noun="market")
     if "name" in changes:
         changes["name"] = require_length(
             changes["name"].strip(), field="name", label="A name", max_length=120
@@ -94,17 +105,25 @@ def update_market(*, actor: User, market_id: int, **changes: Any) -> Market:
     if "slug" in changes:
         changes["slug"] = make_slug(changes["slug"], max_length=80)
         _check_slug(changes["slug"], exclude_id=market.pk)
+    before = {name: getattr(market, name) for name in Market.EDITABLE_FIELDS}
     try:
         changed = market.edit(**changes)
     except ValidationError as error:
         raise invalid_input(error) from error
     if not changed:
         return market
-    market.save(update_fields=[*changed, "updated_at"])
+    # The row is locked on PostgreSQL; the conditional UPDATE makes the check
+    # hold on SQLite too, and against any caller that did not lock.
+    save_if_current(market, version=version, fields=changed, noun="market")
     announce(
         signals.market_updated,
         sender=Market,
-        event=_event(market, "market_updated", actor, payload={"changed": changed}),
+        event=_event(
+            market,
+            "market_updated",
+            actor,
+            payload={"changed": field_changes(before, market, changed)},
+        ),
         market=market,
     )
     return market
@@ -193,3 +212,26 @@ def bulk_transition_markets(
     service = TRANSITION_SERVICES[action]
     markets = Market.objects.filter(pk__in=market_ids).order_by("name")
     return each_on_its_own(markets, lambda market: service(actor=actor, market_id=market.pk))
+
+
+def record_creator_email(
+    *, market_id: int, event_id: str, event_name: str, recipient: str, subject: str
+) -> None:
+    """Record that the creator was told about an event (``CreatorEmail``).
+
+    Called by the email job right after the mail server accepted it. If
+    another run recorded it meanwhile (two workers sent it at once), it stays
+    recorded once: the email went, which is all the job is about. (The
+    market's timeline already shows the event the email is about.)
+    """
+    try:
+        with transaction.atomic():
+            CreatorEmail.objects.create(
+                event_id=event_id,
+                market_id=market_id,
+                event_name=event_name,
+                recipient=recipient,
+                subject=subject,
+            )
+    except IntegrityError:
+        logger.warning("market %s: email of event %s recorded already", market_id, event_id)

@@ -15,7 +15,8 @@ market_created = Signal()
 """A draft market was created."""
 
 market_updated = Signal()
-"""A market's details changed. ``event.payload["changed"]`` lists the fields."""
+"""A market's details changed. ``event.payload["changed"]`` maps each changed
+field to its ``{"old": …, "new": …}`` values."""
 
 market_published = Signal()
 """Draft → Active: the market is open for business."""

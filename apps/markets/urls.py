@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.market_list, name="list"),
     path("new/", views.market_create, name="create"),
     path("bulk/", bulk_view, {"bulk": views.BULK}, name="bulk"),
+    # Not a slug (no "."), so no market's page is shadowed.
+    path("choices.json", views.market_choices, name="choices"),
     path("<slug:slug>/", views.market_detail, name="detail"),
     path("<slug:slug>/edit/", views.market_edit, name="edit"),
     path(

@@ -6,17 +6,26 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.accounts.api import StaffRequest
+from apps.accounts.web import StaffRequest
 from apps.activity import api as activity_api
+from apps.core.cache import cache_version
+from apps.core.concurrency import StaleEdit
 from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
-from apps.core.web.actions import BulkActions, Transitions, transition_bulk_actions
+from apps.core.web.actions import (
+    BulkActions,
+    DetailPage,
+    Transitions,
+    transition_bulk_actions,
+)
+from apps.core.web.budgets import query_budget
 from apps.core.web.http import page_or_fragment
 from apps.core.web.lists import SidebarRow, list_context
 
@@ -59,6 +68,9 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
+# Query budget: session, user, the user's and groups' permissions (2), count, page of rows,
+# the user's saved views of the list.
+@query_budget(7)
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
 def market_list(request: StaffRequest) -> HttpResponse:
@@ -76,24 +88,19 @@ def _detail_context(request: StaffRequest, market: Market) -> dict[str, Any]:
     }
 
 
+DETAIL = DetailPage(selectors.market_or_404, "markets/detail.html", _detail_context)
+
+
+# Query budget: session, user, permissions (2), market, timeline with actors.
+@query_budget(6)
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
 def market_detail(request: StaffRequest, slug: str) -> HttpResponse:
-    market = selectors.market_or_404(slug)
-    template = page_or_fragment(request, "markets/detail.html", "detail")
-    return render(request, template, _detail_context(request, market))
-
-
-def _render_detail(request: StaffRequest, slug: str) -> HttpResponse:
-    market = selectors.market_or_404(slug)
-    return render(request, "markets/detail.html#detail", _detail_context(request, market))
+    return DETAIL.render(request, slug)
 
 
 TRANSITIONS = Transitions(
-    lookup=selectors.market_or_404,
-    services=services.TRANSITION_SERVICES,
-    id_argument="market_id",
-    render=_render_detail,
+    selectors.market_or_404, services.TRANSITION_SERVICES, id_argument="market_id", page=DETAIL
 )
 
 BULK = BulkActions(
@@ -102,13 +109,9 @@ BULK = BulkActions(
     run=lambda actor, ids, action: services.bulk_transition_markets(
         actor=actor, market_ids=ids, action=action
     ),
-    name=lambda market: market.name,
     list_url_name="markets:list",
-    render_list=lambda request, extra: render(
-        request,
-        "markets/list.html#results",
-        _list_context(request, **extra),
-    ),
+    list_template="markets/list.html",
+    list_context=_list_context,
 )
 
 
@@ -137,9 +140,24 @@ def _save(request: StaffRequest, form: MarketForm, market: Market | None) -> Htt
             messages.success(request, f"{market.name} was created as a Draft.")
         else:
             market = services.update_market(
-                actor=request.user, market_id=market.pk, **form.changes()
+                actor=request.user,
+                market_id=market.pk,
+                version=form.loaded_version(),
+                **form.changes(),
             )
             messages.success(request, f"{market.name} was saved.")
+    except StaleEdit as stale:
+        # Someone saved first: nothing was written. The user's input stays,
+        # with the values it has now beside it, to compare and save again.
+        current = stale.current
+        assert isinstance(current, Market)
+        rebased = form.rebased(
+            {name: getattr(current, name) for name in Market.EDITABLE_FIELDS},
+            version=current.version,
+            message=stale.message,
+            market=current,
+        )
+        return _render_form(request, rebased, current, status=409)
     except InvalidInput as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _render_form(request, form, market, status=422)
@@ -148,6 +166,8 @@ def _save(request: StaffRequest, form: MarketForm, market: Market | None) -> Htt
     return redirect(market)
 
 
+# Query budget: a GET: session, user, permissions (2).
+@query_budget(4)
 @require_http_methods(["GET", "POST"])
 @permission_required("markets.add_market", raise_exception=True)
 def market_create(request: StaffRequest) -> HttpResponse:
@@ -159,6 +179,8 @@ def market_create(request: StaffRequest) -> HttpResponse:
     return _save(request, form, None)
 
 
+# Query budget: a GET: session, user, permissions (2), market.
+@query_budget(5)
 @require_http_methods(["GET", "POST"])
 @permission_required("markets.change_market", raise_exception=True)
 def market_edit(request: StaffRequest, slug: str) -> HttpResponse:
@@ -169,3 +191,48 @@ def market_edit(request: StaffRequest, slug: str) -> HttpResponse:
     if request.POST.get("_validate"):
         return _validate_only(request, form, market)
     return _save(request, form, market)
+
+
+CHOICES_LIMIT = 20
+CHOICES_SECONDS = 300
+CHOICES_QUERY_LENGTH = 100  # longer text is cut, never an error
+
+
+# The cached response. cache_page keys on the full URL — ``q`` and the
+# markets version ``v`` — and on the headers the response names in Vary.
+# It names none, deliberately, and no vary_on_headers is added: the body
+# depends on the URL alone, not on who asks (every role may view every
+# market, and the permission check runs before this, outside the cache), so
+# one copy serves every staff member. Varying on Cookie would store one
+# copy per session, nothing shared; on HX-Request or Accept there is nothing
+# to vary, the body is the same JSON for any caller. No user's data (name,
+# CSRF token, messages) is in it. The response still leaves with
+# "Cache-Control: private, no-store" (PrivatePagesMiddleware runs after the
+# cache stored it): only this server-side cache keeps it.
+@cache_page(CHOICES_SECONDS)
+def _cached_market_choices(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:CHOICES_QUERY_LENGTH]
+    rows = selectors.market_choices(query, limit=CHOICES_LIMIT)
+    return JsonResponse({"results": [{"value": slug, "label": name} for slug, name in rows]})
+
+
+# Query budget: session, user, permissions (2), the matching markets (none when cached).
+@query_budget(5)
+@require_GET
+@permission_required("markets.view_market", raise_exception=True)
+def market_choices(request: StaffRequest) -> HttpResponse:
+    """Markets matching ``q`` as JSON ``{"results": [{"value": slug, "label": name}]}``.
+
+    For pickers whose choices grow with the data (a market filter): the same
+    answer for every staff member, so it is cached once for all
+    (``cache_page``). Never stale: the URL carries the version of the
+    markets namespace (``v``), bumped on commit of every market event; a
+    request for any other version is redirected to the current one, whose
+    URL (and so cache key) the old entries do not share.
+    """
+    version = cache_version(CACHE_NAMESPACE)
+    if request.GET.get("v") != version:
+        query = request.GET.copy()
+        query["v"] = version
+        return redirect(f"{request.path}?{query.urlencode()}")
+    return _cached_market_choices(request)

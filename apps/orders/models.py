@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from apps.catalog import api as catalog_api
 from apps.core.errors import RuleViolation
+from apps.core.text import search_text
 from apps.core.transitions import condition
 from apps.markets import api as markets_api
 
@@ -155,7 +156,7 @@ class OrderQuerySet(models.QuerySet["Order"]):
 
     def search(self, query: str) -> OrderQuerySet:
         """By any part of the order number (any case), or customer email or name (contains)."""
-        query = query.strip()
+        query = search_text(query)
         if not query:
             return self
         return self.filter(
@@ -421,11 +422,19 @@ class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
     )
     def refund(self, *, reason: str) -> None:
         """Record a refund the gateway has made. The service calls the gateway first."""
+        self.refund_reason = self.refund_reason_for(reason)
+        self.refunded_at = timezone.now()
+
+    @staticmethod
+    def refund_reason_for(reason: str) -> str:
+        """The reason a refund is recorded with; a blank one is refused.
+
+        The service asks this before it asks the gateway for the money back.
+        """
         reason = reason.strip()
         if not reason:
             raise RuleViolation("A reason is required to refund an order.")
-        self.refund_reason = reason
-        self.refunded_at = timezone.now()
+        return reason
 
 
 class OrderLine(models.Model):

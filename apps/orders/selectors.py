@@ -8,15 +8,17 @@ dashboard's numbers always equal the rows their links open.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.activity import api as activity_api
 from apps.catalog import api as catalog_api
+from apps.core.fetching import peers, strict
 from apps.markets import api as markets_api
 
 from .models import (
@@ -58,11 +60,13 @@ class CartDetail:
 
 def carts_for_list() -> CartQuerySet:
     """Carts with something in them, with their item count and total."""
-    return markets_api.with_market_details(Cart.objects.open().with_totals())
+    return strict(markets_api.with_market_details(Cart.objects.open().with_totals()))
 
 
 def cart_or_404(cart_id: int) -> Cart:
-    return get_object_or_404(markets_api.with_market_details(Cart.objects.all()), pk=cart_id)
+    return get_object_or_404(
+        strict(markets_api.with_market_details(Cart.objects.all())), pk=cart_id
+    )
 
 
 def cart_detail(cart_id: int) -> CartDetail:
@@ -83,7 +87,7 @@ def cart_detail(cart_id: int) -> CartDetail:
 
 
 def orders_for_list() -> OrderQuerySet:
-    return Order.objects.for_list()
+    return strict(Order.objects.for_list())
 
 
 def order_or_404(number: str) -> Order:
@@ -92,7 +96,7 @@ def order_or_404(number: str) -> Order:
 
 def order_for_page(number: str) -> Order:
     """An order with its market, lines and payments (oldest first), for its page."""
-    queryset = markets_api.with_market_details(Order.objects.all()).prefetch_related(
+    queryset = strict(markets_api.with_market_details(Order.objects.all())).prefetch_related(
         "lines", Prefetch("payments", queryset=Payment.objects.order_by("created_at", "pk"))
     )
     return get_object_or_404(queryset, number=number)
@@ -103,7 +107,7 @@ def order_counts_by_status() -> dict[str, int]:
 
 
 def search_orders(query: str, *, limit: int) -> list[Order]:
-    return list(Order.objects.search(query).order_by("-placed_at", "-pk")[:limit])
+    return list(peers(Order.objects.search(query)).order_by("-placed_at", "-pk")[:limit])
 
 
 def failed_payment_orders_on(day: Any) -> OrderQuerySet:
@@ -126,6 +130,24 @@ def failed_payment_order_count(day: Any) -> int:
     return Order.objects.with_failed_payment_on(day).count()
 
 
+MARKET_COLUMNS = ("market_name", "market_slug")
+
+
+def busiest_markets(*, placed_since: Any, limit: int) -> QuerySet[Any, Any]:
+    """The markets with the most orders placed since ``placed_since``, busiest first.
+
+    One grouped query (``Count`` per market), rows of ``market_name``,
+    ``market_slug`` and ``orders``; ties by name.
+    """
+    return (
+        markets_api.with_market_details(Order.objects.filter(placed_at__gte=placed_since))
+        # Annotations of the markets API (the plugin cannot see them by name).
+        .values(*MARKET_COLUMNS)
+        .annotate(orders=Count("pk"))
+        .order_by("-orders", "market_name")[:limit]
+    )
+
+
 def revenue_by_currency(*, paid_since: Any) -> dict[str, Decimal]:
     """Money taken and kept since ``paid_since``, per currency."""
     return Order.objects.filter(paid_at__gte=paid_since).revenue_by_currency()
@@ -141,3 +163,8 @@ def orders_per_day_by_status(*, placed_since: Any) -> list[tuple[Any, str, int]]
     """(day, status, count) of the orders placed since ``placed_since``, in one
     grouped query: the dashboard's orders chart."""
     return Order.objects.filter(placed_at__gte=placed_since).per_day_by_status()
+
+
+def rows_for_export(orders: OrderQuerySet, *, fields: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The values of ``fields`` of each order, streamed in chunks (the CSV export)."""
+    return orders.values_list(*fields).iterator(chunk_size=1000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,13 +16,20 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
-from apps.accounts.api import StaffRequest
+from apps.accounts.web import StaffRequest
 from apps.activity import api as activity_api
 from apps.core.errors import InvalidInput
 from apps.core.transitions import transition_options
-from apps.core.web.actions import BulkActions, Transitions, transition_bulk_actions
+from apps.core.web.actions import (
+    BulkActions,
+    DetailPage,
+    Transitions,
+    transition_bulk_actions,
+)
+from apps.core.web.budgets import query_budget
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
-from apps.core.web.lists import SidebarRow, list_context
+from apps.core.web.lists import SidebarRow, list_context, paginate
+from apps.core.web.spreadsheet import SafeCsvWriter
 
 from . import selectors, services
 from .filters import OrderFilter
@@ -67,18 +73,14 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
+# Query budget: session, user, permissions (2), market choices, count, page of rows, the
+# user's saved views of the list, and on a filtered page the chosen market.
+@query_budget(9)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request: StaffRequest) -> HttpResponse:
     template = page_or_fragment(request, "orders/list.html", "results")
     return render(request, template, _list_context(request))
-
-
-class _Echo:
-    """A file-like object whose write returns the line: csv.writer streams through it."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 EXPORT_COLUMNS = [
@@ -94,6 +96,8 @@ EXPORT_COLUMNS = [
 ]
 
 
+# Query budget: session, user, permissions (2), then the rows in one streamed query.
+@query_budget(5)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_export(request: StaffRequest) -> StreamingHttpResponse:
@@ -106,17 +110,19 @@ def order_export(request: StaffRequest) -> StreamingHttpResponse:
     table = OrderTable(filtered(filterset))
     RequestConfig(request, paginate=False).configure(table)
     ordered = table.data.data  # the filtered queryset in the table's sort order
-    rows = ordered.values_list(*(field for _, field in EXPORT_COLUMNS)).iterator(chunk_size=1000)
-    writer = csv.writer(_Echo())
+    rows = selectors.rows_for_export(ordered, fields=[field for _, field in EXPORT_COLUMNS])
+    # Customer names, emails and tracking numbers are typed by people: the
+    # writer neutralises what a spreadsheet would run as a formula.
+    writer = SafeCsvWriter()
     labels = dict(OrderStatus.choices)
 
     def lines() -> Iterator[str]:
-        yield writer.writerow([header for header, _ in EXPORT_COLUMNS])
+        yield writer.row(header for header, _ in EXPORT_COLUMNS)
         for row in rows:
             values = list(row)
             values[1] = timezone.localtime(values[1]).isoformat(timespec="seconds")
             values[2] = labels.get(values[2], values[2])
-            yield writer.writerow(values)
+            yield writer.row(values)
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -140,24 +146,19 @@ def _detail_context(request: StaffRequest, order: Order) -> dict[str, Any]:
     }
 
 
+DETAIL = DetailPage(selectors.order_for_page, "orders/detail.html", _detail_context)
+
+
+# Query budget: session, user, order+market, lines, payments, permissions (2), timeline.
+@query_budget(8)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request: StaffRequest, number: str) -> HttpResponse:
-    order = selectors.order_for_page(number)
-    template = page_or_fragment(request, "orders/detail.html", "detail")
-    return render(request, template, _detail_context(request, order))
-
-
-def _render_detail(request: StaffRequest, number: str) -> HttpResponse:
-    order = selectors.order_for_page(number)
-    return render(request, "orders/detail.html#detail", _detail_context(request, order))
+    return DETAIL.render(request, number)
 
 
 TRANSITIONS = Transitions(
-    lookup=selectors.order_or_404,
-    services=services.TRANSITION_SERVICES,
-    id_argument="order_id",
-    render=_render_detail,
+    selectors.order_or_404, services.TRANSITION_SERVICES, id_argument="order_id", page=DETAIL
 )
 
 BULK = BulkActions(
@@ -166,17 +167,17 @@ BULK = BulkActions(
     run=lambda actor, ids, action: services.bulk_transition_orders(
         actor=actor, order_ids=ids, action=action
     ),
-    name=lambda order: order.number,
     list_url_name="orders:list",
-    render_list=lambda request, extra: render(
-        request, "orders/list.html#results", _list_context(request, **extra)
-    ),
+    list_template="orders/list.html",
+    list_context=_list_context,
 )
 
 
 # --- Carts --------------------------------------------------------------------------
 
 
+# Query budget: session, user, permissions (2), count, page of carts with totals and market.
+@query_budget(6)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def cart_list(request: StaffRequest) -> HttpResponse:
@@ -186,7 +187,7 @@ def cart_list(request: StaffRequest) -> HttpResponse:
 
 def _cart_list_context(request: StaffRequest) -> dict[str, Any]:
     table = CartTable(selectors.carts_for_list())
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    paginate(request, table, per_page=PAGE_SIZE)
     return {
         "table": table,
         "can_purge": request.user.has_perm("orders.delete_cart"),
@@ -211,6 +212,8 @@ def cart_purge(request: StaffRequest) -> HttpResponse:
     return redirect("orders:carts")
 
 
+# Query budget: session, user, cart+market, items with products, permissions (2).
+@query_budget(6)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def cart_detail(request: StaffRequest, cart_id: int) -> HttpResponse:

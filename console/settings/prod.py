@@ -2,14 +2,15 @@
 
 Required: ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``, ``EMAIL_URL``,
 ``DEFAULT_FROM_EMAIL``.
-Recommended: ``REDIS_URL``. Behind a TLS-terminating proxy set ``SECURE_PROXY_SSL=1``.
+Recommended: ``REDIS_URL``. Behind a TLS-terminating proxy set ``SECURE_PROXY_SSL=1``
+(and ``PROXY_COUNT`` if more than one proxy appends to ``X-Forwarded-For``).
 """
 
 import os
 import sys
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import LOGGING, env_bool, env_list
 from .mailurl import EmailURLError, mailer_from_url
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -32,6 +33,14 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 if env_bool("SECURE_PROXY_SSL", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The same proxy appends the client's address to X-Forwarded-For: sign-in
+    # lockouts (axes, console/signin.py) count per real client, not per proxy.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
+
+# One JSON line per request is for development; production logs the failed
+# (5xx) and slow ones only (RequestLogMiddleware). REQUEST_LOG_LEVEL=INFO
+# brings every line back while investigating.
+LOGGING["loggers"]["console.request"]["level"] = os.environ.get("REQUEST_LOG_LEVEL", "WARNING")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

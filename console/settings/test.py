@@ -10,6 +10,11 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # Serve static files straight from the app and project folders, no collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# X-Query-Count and Server-Timing on every response (console/middleware.py).
+QUERY_COUNT_HEADERS = True
+# A field a list or detail row did not load is an error, not a query per row
+# (apps/core/fetching.py).
+CONSOLE_FETCH_MODE = "raise"
 
 # Persistent connections would outlive the live server's threads and block
 # dropping the PostgreSQL test database.

@@ -83,3 +83,15 @@ def test_others_see_the_count_but_no_link_they_could_not_follow(
     # The cached fragment is per kind of viewer: the superuser gets the link.
     client.force_login(superuser)
     assert 'href="/activity/failed-work/"' in client.get("/").content.decode()
+
+
+def test_the_card_is_never_stale_though_retries_announce_nothing(client: Client, superuser) -> None:
+    """The rest of the dashboard is cached until the next domain event; a job
+    going to retrying, succeeding on a retry or getting stuck announces none."""
+    client.force_login(superuser)
+    assert CARD not in client.get("/").content.decode()  # the cached fragments are filled
+    job = _job(JobStatus.RETRYING)
+    assert "data-count>1<" in _card(client.get("/").content.decode())
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED)
+    assert CARD not in client.get("/").content.decode()
+    assert "<tr data-job=" not in client.get("/activity/failed-work/").content.decode()

@@ -32,7 +32,8 @@ def test_empty_query_lists_pages_without_querying(client: Client, viewer) -> Non
     client.get("/palette/")
     with CaptureQueriesContext(connection) as captured:
         content = client.get("/palette/?q=", headers=HTMX).content.decode()
-    assert len(captured) == 2  # session, user
+    # session, user, then the user's and their groups' permissions (the role check)
+    assert len(captured) == 4
     assert 'data-href="/markets/"' in content and 'data-href="/activity/"' in content
 
 
@@ -110,7 +111,9 @@ def test_results_are_scoped_to_what_the_user_may_see(client: Client, role_groups
     ProductFactory(sku="PENDING-1")
     no_role = UserFactory(role=None, is_staff=True)
     client.force_login(no_role)
-    content = client.get("/palette/?q=pending", headers=HTMX).content.decode()
+    response = client.get("/palette/?q=pending", headers=HTMX)
+    assert response.status_code == 403
+    content = response.content.decode()
     assert "Pending Pastries" not in content
     assert "Pending Person" not in content
     assert "PENDING-1" not in content

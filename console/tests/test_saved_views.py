@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import SavedView
+from apps.core.web.budgets import budget_of
+from console import saved_views
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +66,15 @@ def test_bad_input_changes_nothing(client, agent) -> None:
     assert SavedView.objects.count() == 1
     messages = [str(m) for m in client.get("/orders/").context["messages"]]
     assert any("already have a view" in m for m in messages)
+
+
+def test_opening_a_saved_view_runs_its_declared_budget(client, agent) -> None:
+    # Not in the budget walk (a redirect, not a page): session, user,
+    # permissions (2: the role check every page makes), the view.
+    client.force_login(agent)
+    _save(client)
+    view = SavedView.objects.get()
+    client.get(f"/views/{view.pk}/")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/views/{view.pk}/").status_code == 302
+    assert len(captured) == budget_of(saved_views.open_view) == 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -116,3 +117,37 @@ def test_prod_mailer_comes_from_email_url() -> None:
         "True",
         "10.0",
     ]
+
+
+PROBE_PROD = """
+import json
+from django.conf import settings
+from django.test import Client
+client = Client(HTTP_HOST="console.example.com")
+print(json.dumps({
+    "healthz": client.get("/healthz").status_code,
+    "login": client.get("/accounts/login/").status_code,
+    "exempt": settings.SECURE_REDIRECT_EXEMPT,
+    "request_log": settings.LOGGING["loggers"]["console.request"]["level"],
+    "redis_options": settings.CACHES["default"].get("OPTIONS"),
+    "proxy_count": settings.PROXY_COUNT,
+}))
+"""
+
+
+def test_prod_serves_healthz_over_plain_http_and_is_quiet_and_bounded() -> None:
+    environment = {
+        **PROD_ENVIRONMENT,
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "SECURE_PROXY_SSL": "1",
+    }
+    result = _run(["manage.py", "shell", "-c", PROBE_PROD], environment)
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    # The load balancer's probe over HTTP gets its answer; pages go to HTTPS.
+    assert probe["healthz"] == 200
+    assert probe["login"] == 301
+    assert probe["exempt"] == [r"^healthz$"]
+    assert probe["request_log"] == "WARNING"
+    assert probe["redis_options"] == {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+    assert probe["proxy_count"] == 1

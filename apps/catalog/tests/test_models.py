@@ -6,7 +6,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from apps.catalog.models import Product
+from apps.catalog.models import Product, ProductQuerySet
+from apps.core.errors import RuleViolation
+from apps.core.tests.conventions import assert_querysets_take_options_by_keyword
 from apps.markets.tests.factories import MarketFactory
 
 from .factories import CategoryFactory, ProductFactory, TagFactory
@@ -40,6 +42,35 @@ def test_queryset_reads() -> None:
     assert not Product.objects.sku_taken(market_id=other.pk, sku="MUG-1")
     assert not Product.objects.sku_taken(market_id=market.pk, sku="MUG-1", exclude_id=on_sale.pk)
     assert Product.objects.slug_taken(market_id=market.pk, slug=on_sale.slug)
+
+
+@pytest.mark.parametrize("field", ["sku", "slug"])
+def test_taken_leaves_out_the_product_being_edited_and_only_it(field: str) -> None:
+    market = MarketFactory()
+    mug, plate = ProductFactory(market=market), ProductFactory(market=market)
+    taken = getattr(Product.objects, f"{field}_taken")
+    value = getattr(mug, field)
+    assert taken(market_id=market.pk, **{field: value})
+    assert not taken(market_id=market.pk, exclude_id=mug.pk, **{field: value})
+    assert taken(market_id=market.pk, exclude_id=plate.pk, **{field: value})
+    assert not taken(market_id=MarketFactory().pk, **{field: value})
+
+
+def test_queryset_methods_take_their_options_by_keyword() -> None:
+    assert_querysets_take_options_by_keyword(ProductQuerySet)
+
+
+def test_counts_tell_active_from_inactive() -> None:
+    ProductFactory.create_batch(3)
+    ProductFactory(active=False, stock=0)
+    assert Product.objects.counts() == {"all": 4, "active": 3, "inactive": 1, "out_of_stock": 1}
+
+
+@pytest.mark.parametrize(("active", "change"), [(True, "activate"), (False, "deactivate")])
+def test_a_product_read_back_refuses_the_state_it_is_in(active: bool, change: str) -> None:
+    product = Product.objects.get(pk=ProductFactory(active=active).pk)
+    with pytest.raises(RuleViolation, match="already"):
+        getattr(product, change)()
 
 
 def test_counts_take_one_query(django_assert_num_queries) -> None:

@@ -10,8 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.activity.models import Event
-from apps.catalog import services
+from apps.catalog import services, views
 from apps.catalog.models import Product
+from apps.core.web.budgets import budget_of
 from apps.markets.tests.factories import MarketFactory
 from apps.orders.models import OrderLine, OrderStatus
 from apps.orders.tests.factories import OrderFactory
@@ -110,4 +111,4 @@ def test_product_page_query_budget_is_flat(client: Client, manager, lines: int) 
         assert client.get(f"/products/{product.pk}/").status_code == 200
     # session, user, permissions (2), product with market and category, its
     # tags, recent order lines, timeline with actors.
-    assert len(captured) == 8
+    assert len(captured) == budget_of(views.product_detail) == 8

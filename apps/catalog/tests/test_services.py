@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.activity.models import Event
 from apps.catalog import services, signals
-from apps.catalog.models import Product
+from apps.catalog.models import Product, Tag
 from apps.core.cache import cache_version
 from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.events import events_recorded
@@ -63,6 +63,20 @@ def test_create_product_saves_it_with_its_tags_and_event(
         "active",
     )
     assert event.payload == {"market_id": market.pk, "sku": "OAK-1", "price": "120.50", "stock": 4}
+
+
+def test_create_product_takes_any_number_of_tags_beyond_small_integers(manager) -> None:
+    # 300 tags, so the count of those found and of those chosen are distinct
+    # int objects: they must be compared by value.
+    tags = Tag.objects.bulk_create(Tag(name=f"Tag {n}", slug=f"tag-x{n}") for n in range(300))
+    product = services.create_product(
+        actor=manager,
+        market_id=MarketFactory().pk,
+        category_id=CategoryFactory().pk,
+        tag_ids=[tag.pk for tag in tags] + [tags[0].pk],  # a tag chosen twice counts once
+        **_arguments(),
+    )
+    assert Product.objects.get(pk=product.pk).tags.count() == 300
 
 
 def test_create_product_may_be_inactive_with_its_own_slug(manager) -> None:

@@ -10,7 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.activity.models import Event
+from apps.catalog import views
 from apps.catalog.models import Product
+from apps.core.web.budgets import budget_of
 from apps.core.web.ui import status_pill
 from apps.markets.tests.factories import MarketFactory
 
@@ -313,6 +315,7 @@ def _catalog(rows: int) -> str:
 LIST_BUDGET = 11
 # A filtered page also looks up the chosen market, category and tag (3).
 FILTERED_BUDGET = LIST_BUDGET + 3
+assert budget_of(views.product_list) == FILTERED_BUDGET
 # An htmx swap renders no filter form: session, user, permissions (2), count, rows, tags.
 FRAGMENT_BUDGET = 7
 

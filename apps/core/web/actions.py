@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -24,7 +24,29 @@ from apps.core.errors import InvalidInput, NotPermitted
 from apps.core.transitions import transition_inputs, transition_label_and_permission
 
 from .bulk import bulk_response, selected_ids
-from .http import HtmxHttpRequest, wants_fragment
+from .http import HtmxHttpRequest, page_or_fragment, wants_fragment
+
+
+@dataclass(frozen=True)
+class DetailPage:
+    """An aggregate's page: the whole page, or its ``#detail`` fragment for htmx.
+
+    (Any: each context's views take their own typed request.)
+    """
+
+    # The aggregate named by the URL's key, with what its page shows, or 404.
+    lookup: Callable[[str], Any]
+    template: str
+    # (request, aggregate) → the template's context.
+    context: Callable[[Any, Any], dict[str, Any]]
+    fragment: str = "detail"
+
+    def render(self, request: Any, key: str, *, fragment: bool | None = None) -> HttpResponse:
+        """The page, or (for htmx, or ``fragment=True``) its fragment, as the aggregate is now."""
+        instance = self.lookup(key)
+        whole = page_or_fragment(request, self.template, self.fragment)
+        template = f"{self.template}#{self.fragment}" if fragment else whole
+        return render(request, template, self.context(request, instance))
 
 
 @dataclass(frozen=True)
@@ -36,9 +58,8 @@ class Transitions:
     # Transition name → service(actor=, <id_argument>=, **inputs).
     services: dict[str, Callable[..., Any]]
     id_argument: str
-    # The page's main fragment again (htmx), with the aggregate as it is now.
-    # (Any: each context's views take their own typed request.)
-    render: Callable[[Any, str], HttpResponse]
+    # Its page, whose fragment is sent again (htmx) after the transition.
+    page: DetailPage
 
 
 @require_POST
@@ -57,7 +78,7 @@ def transition_view(
     display = instance.get_status_display()
     messages.success(request, f"{instance} is now {display}.")
     if wants_fragment(request):
-        return actions.render(request, lookup_key)
+        return actions.page.render(request, lookup_key, fragment=True)
     return redirect(instance)
 
 
@@ -77,10 +98,13 @@ class BulkActions:
     actions: dict[str, BulkAction]
     # run(actor, ids, action) → the per-row outcome.
     run: Callable[[Any, list[int], str], BulkOutcome[Any]]
-    name: Callable[[Any], str]
     list_url_name: str
-    # The list's results fragment again, with ``report`` in its context.
-    render_list: Callable[[Any, dict[str, Any]], HttpResponse]
+    # The list's template and its context function (request, **extra): the
+    # results fragment is rendered again with ``report`` in its context.
+    list_template: str
+    list_context: Callable[..., dict[str, Any]]
+    # How a row is named in the report.
+    name: Callable[[Any], str] = str
     extra: dict[str, Any] = field(default_factory=dict)
 
     def choices(self) -> dict[str, tuple[str, str]]:
@@ -119,6 +143,8 @@ def bulk_view(request: HtmxHttpRequest, *, bulk: BulkActions) -> HttpResponse:
         outcome,
         label=action.label,
         name=bulk.name,
-        fragment=lambda report: bulk.render_list(request, {"report": report}),
+        fragment=lambda report: render(
+            request, f"{bulk.list_template}#results", bulk.list_context(request, report=report)
+        ),
         list_url=reverse(bulk.list_url_name),
     )

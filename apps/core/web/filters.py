@@ -8,8 +8,10 @@ import django_filters
 from django import forms
 from django.http import QueryDict
 
+from apps.core.text import MAX_SEARCH_LENGTH
+
 # Parameters of a list's URL that are not filters: kept by a chip, not shown as one.
-NOT_FILTERS = ("sort", "page")
+NOT_FILTERS = ("sort", "page", "per_page")
 
 
 class ConsoleFilterSet(django_filters.FilterSet):
@@ -34,6 +36,8 @@ class ConsoleFilterSet(django_filters.FilterSet):
                     "data-hotkey": "/",
                     "data-hotkey-label": "Focus Search",
                     "autocomplete": "off",
+                    # Longer searches are cut anyway (apps.core.text.search_words).
+                    "maxlength": str(MAX_SEARCH_LENGTH),
                     "placeholder": self.search_placeholder,
                 }
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +16,9 @@ from apps.core.models import SavedView
 from .http import filtered
 
 PAGE_SIZE = 25
+# What ``?per_page=`` may ask for; anything else (``-1``, ``100000000``, a
+# word) falls back to the list's own page size, never an error or a whole table.
+PER_PAGE_CHOICES = (25, 50, 100)
 
 # (key, label, query string, count): one link of a list's sidebar.
 SidebarRow = tuple[str, str, str, int]
@@ -30,18 +32,6 @@ def clean_query(query: Any) -> str:
         if value != "" and name not in ("page", "confirm")
     ]
     return urlencode(sorted(kept))
-
-
-def configure_table(request: HttpRequest, table: Table, *, page_size: int) -> None:
-    """Sort and paginate ``table`` from the URL. An empty ``sort=`` (an old
-    link, a form sent without JavaScript) means the table's default sort, not
-    none at all: the sort in force is always marked."""
-    if "sort" in request.GET and not request.GET.get("sort"):
-        query = request.GET.copy()
-        del query["sort"]
-        request = copy.copy(request)
-        request.GET = query  # type: ignore[assignment]
-    RequestConfig(request, paginate={"per_page": page_size}).configure(table)
 
 
 def list_context(
@@ -69,7 +59,7 @@ def list_context(
         if request.user.has_perm(permission)
     ]
     table = table_class(filtered(filterset), exclude=() if allowed else ("select",))
-    configure_table(request, table, page_size=page_size)
+    paginate(request, table, per_page=page_size)
     # For the empty state: why the table is empty and how to clear the filters.
     table.filterset = filterset
     table.list_url = extra.get("list_url", "")
@@ -94,3 +84,29 @@ def list_context(
         "sidebar_rows": SimpleLazyObject(sidebar_rows),
         **extra,
     }
+
+
+def paginate(request: HttpRequest, table: Table, *, per_page: int = PAGE_SIZE) -> None:
+    """Sort and paginate ``table`` from the URL, within bounds (every list uses this).
+
+    ``per_page`` from the URL counts only when it is one of ``PER_PAGE_CHOICES``
+    (else ``per_page`` here, the list's default). An empty ``sort=`` (an old
+    link, a form sent without JavaScript) means the table's default sort, not
+    none at all: the sort in force is always marked. django-tables2 shows the
+    first page for a ``page`` that is not a number and the last for one past
+    either end; an unknown ``sort`` column is ignored.
+    """
+    asked = request.GET.get("per_page")
+    bad_per_page = asked is not None and asked not in {str(c) for c in PER_PAGE_CHOICES}
+    empty_sort = "sort" in request.GET and not request.GET.get("sort")
+    if bad_per_page or empty_sort:
+        # django-tables2 reads ``per_page`` and ``sort`` from request.GET
+        # itself, and the pagination links copy the query: drop them for both.
+        query = request.GET.copy()
+        if bad_per_page:
+            del query["per_page"]
+        if empty_sort:
+            del query["sort"]
+        query._mutable = False
+        request.GET = query  # type: ignore[assignment]  # immutable again, as Django's
+    RequestConfig(request, paginate={"per_page": per_page}).configure(table)

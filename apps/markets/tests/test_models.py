@@ -4,7 +4,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
-from apps.markets.models import Market, MarketStatus
+from apps.core.errors import RuleViolation
+from apps.core.tests.conventions import assert_querysets_take_options_by_keyword
+from apps.markets.models import Market, MarketQuerySet, MarketStatus
 
 from .factories import MarketFactory
 
@@ -127,3 +129,37 @@ def test_edit_rules_follow_the_state() -> None:
     assert archived.editable_fields() == set()
     with pytest.raises(ValueError, match="archived market cannot be changed"):
         archived.edit(description="x")
+
+
+# A market read back from the database has a plain str status, not the enum
+# member the factory assigned: the rules must hold for it too.
+def _read_back(status: MarketStatus) -> Market:
+    return Market.objects.get(pk=MarketFactory(status=status).pk)
+
+
+def test_a_market_read_back_accepts_orders_only_while_active() -> None:
+    assert _read_back(MarketStatus.ACTIVE).accepts_orders
+    for status in (MarketStatus.DRAFT, MarketStatus.SUSPENDED, MarketStatus.ARCHIVED):
+        assert not _read_back(status).accepts_orders, status
+
+
+def test_a_market_read_back_has_the_editable_fields_of_its_state() -> None:
+    assert _read_back(MarketStatus.DRAFT).editable_fields() == {
+        "name",
+        "slug",
+        "currency",
+        "description",
+    }
+    assert _read_back(MarketStatus.ACTIVE).editable_fields() == {"name", "description"}
+    assert _read_back(MarketStatus.ARCHIVED).editable_fields() == set()
+
+
+def test_an_archived_market_read_back_refuses_any_change_and_says_so() -> None:
+    market = _read_back(MarketStatus.ARCHIVED)
+    with pytest.raises(RuleViolation, match="An archived market cannot be changed"):
+        market.edit(name="Renamed")
+    assert Market.objects.get(pk=market.pk).name == market.name
+
+
+def test_queryset_methods_take_their_options_by_keyword() -> None:
+    assert_querysets_take_options_by_keyword(MarketQuerySet)

@@ -153,3 +153,18 @@ def test_each_occasion_is_told_even_when_the_event_name_repeats(
     subjects = [email.subject for email in mailoutbox]
     assert subjects.count("Your market Berlin Vintage was suspended") == 2
     assert CreatorEmail.objects.filter(event_name="market_suspended").count() == 2
+
+
+def test_two_runs_recording_the_same_email_leave_one_record_and_no_failure(
+    manager, django_capture_on_commit_callbacks
+) -> None:
+    market = _create(manager, django_capture_on_commit_callbacks)
+    [sent] = CreatorEmail.objects.all()
+    services.record_creator_email(
+        market_id=market.pk,
+        event_id=str(sent.event_id),
+        event_name=sent.event_name,
+        recipient=sent.recipient,
+        subject=sent.subject,
+    )
+    assert CreatorEmail.objects.count() == 1

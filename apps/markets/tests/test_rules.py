@@ -48,7 +48,9 @@ def test_the_slug_and_currency_of_a_live_market_stay_as_they_are(
     with pytest.raises(
         InvalidInput, match=f"^The {field} of a market can change only while it is a Draft.$"
     ):
-        services.update_market(actor=manager, market_id=market.pk, **{field: value})
+        services.update_market(
+            actor=manager, market_id=market.pk, version=market.version, **{field: value}
+        )
     fresh = Market.objects.get(pk=market.pk)
     assert (fresh.slug, fresh.currency) == ("old-link", "EUR")
     assert not Event.objects.exists()
@@ -56,12 +58,19 @@ def test_the_slug_and_currency_of_a_live_market_stay_as_they_are(
 
 def test_a_draft_may_change_its_slug_and_currency(manager) -> None:
     market = MarketFactory(slug="old-link")
-    services.update_market(actor=manager, market_id=market.pk, slug="New Link", currency="USD")
+    services.update_market(
+        actor=manager, market_id=market.pk, version=market.version, slug="New Link", currency="USD"
+    )
     fresh = Market.objects.get(pk=market.pk)
     assert (fresh.slug, fresh.currency) == ("new-link", "USD")
     assert fresh.updated_at > market.updated_at
     event = Event.objects.get(name="market_updated")
-    assert (event.payload, event.actor) == ({"changed": ["slug", "currency"]}, manager)
+    changed = {
+        "slug": {"old": "old-link", "new": "new-link"},
+        "currency": {"old": "EUR", "new": "USD"},
+    }
+    assert (event.payload, event.actor) == ({"changed": changed}, manager)
+    assert fresh.version == market.version + 1
 
 
 def test_only_the_editable_fields_can_be_edited(manager) -> None:
@@ -70,7 +79,9 @@ def test_only_the_editable_fields_can_be_edited(manager) -> None:
         market.edit(status=A, published_at=None, name="x")
     assert market.name != "x"
     with pytest.raises(InvalidInput, match="Not editable: suspension_reason"):
-        services.update_market(actor=manager, market_id=market.pk, suspension_reason="x")
+        services.update_market(
+            actor=manager, market_id=market.pk, version=market.version, suspension_reason="x"
+        )
 
 
 def test_an_archived_market_accepts_an_edit_that_changes_nothing() -> None:
@@ -98,15 +109,21 @@ def test_update_market_checks_its_input(manager, agent) -> None:
         ({"slug": "!!"}, "at least one letter or digit"),
     ]:
         with pytest.raises(InvalidInput, match=message):
-            services.update_market(actor=manager, market_id=market.pk, **changes)
+            services.update_market(
+                actor=manager, market_id=market.pk, version=market.version, **changes
+            )
     with pytest.raises(NotPermitted):
-        services.update_market(actor=agent, market_id=market.pk, name="Beta")
+        services.update_market(
+            actor=agent, market_id=market.pk, version=market.version, name="Beta"
+        )
     with pytest.raises(DomainError, match="does not exist"):
-        services.update_market(actor=manager, market_id=0, name="Beta")
+        services.update_market(actor=manager, market_id=0, version=1, name="Beta")
     fresh = Market.objects.get(pk=market.pk)
     assert (fresh.name, fresh.slug) == ("Alpha", "alpha")
     # Its own slug is not "taken".
-    services.update_market(actor=manager, market_id=market.pk, slug="alpha", name=" Beta ")
+    services.update_market(
+        actor=manager, market_id=market.pk, version=market.version, slug="alpha", name=" Beta "
+    )
     assert Market.objects.get(pk=market.pk).name == "Beta"
 
 
@@ -116,7 +133,9 @@ def test_names_and_slugs_at_their_maximum_length_are_saved(manager) -> None:
     )
     fresh = Market.objects.get(pk=market.pk)
     assert (fresh.name, fresh.slug, fresh.description) == ("n" * 120, "s" * 80, "Words")
-    services.update_market(actor=manager, market_id=market.pk, name="m" * 120, slug="t" * 90)
+    services.update_market(
+        actor=manager, market_id=market.pk, version=market.version, name="m" * 120, slug="t" * 90
+    )
     fresh = Market.objects.get(pk=market.pk)
     assert (fresh.name, fresh.slug) == ("m" * 120, "t" * 80)
 
@@ -187,7 +206,9 @@ def test_services_and_transitions_take_keyword_arguments_only() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_every_lock_is_taken_inside_a_transaction(role_groups, manager, locks) -> None:
     market = MarketFactory()
-    services.update_market(actor=manager, market_id=market.pk, name="Renamed")
+    services.update_market(
+        actor=manager, market_id=market.pk, version=market.version, name="Renamed"
+    )
     services.publish_market(actor=manager, market_id=market.pk)
     services.suspend_market(actor=manager, market_id=market.pk, reason="Fraud")
     services.reinstate_market(actor=manager, market_id=market.pk)
@@ -210,7 +231,9 @@ def test_a_market_whose_event_cannot_be_recorded_is_not_created(role_groups, man
             services.create_market(actor=manager, name="Alpha", currency="EUR")
         market = MarketFactory(name="Beta")
         with pytest.raises(RuntimeError):
-            services.update_market(actor=manager, market_id=market.pk, name="Gamma")
+            services.update_market(
+                actor=manager, market_id=market.pk, version=market.version, name="Gamma"
+            )
     finally:
         events_recorded.disconnect(dispatch_uid="test.explode")
     assert list(Market.objects.values_list("name", flat=True)) == ["Beta"]
@@ -243,6 +266,22 @@ def test_buttons_follow_permissions_and_name_the_first_failing_condition(
 
 def test_a_suspended_market_may_change_its_name_and_description(manager) -> None:
     market = MarketFactory(status=S, name="Old")
-    services.update_market(actor=manager, market_id=market.pk, name="New", description="Words")
+    services.update_market(
+        actor=manager, market_id=market.pk, version=market.version, name="New", description="Words"
+    )
     fresh = Market.objects.get(pk=market.pk)
     assert (fresh.name, fresh.description, fresh.status) == ("New", "Words", S)
+
+
+@pytest.mark.parametrize("state", list(MarketStatus))
+def test_takes_orders_means_the_same_to_the_model_its_queryset_and_the_api(state) -> None:
+    from apps.markets import api
+
+    market = MarketFactory(status=state)
+    market = Market.objects.get(pk=market.pk)  # the status as read back: a str
+    expected = state == MarketStatus.ACTIVE
+    assert market.accepts_orders is expected
+    assert Market.objects.accepting_orders().filter(pk=market.pk).exists() is expected
+    assert api.market_is_open(market.pk) is expected
+    summary = api.market_summary(market.pk)
+    assert summary is not None and summary.is_open is expected

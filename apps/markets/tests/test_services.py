@@ -154,15 +154,30 @@ def test_a_concurrent_change_is_refused(manager, monkeypatch) -> None:
 
 
 def test_update_market_saves_changes_and_records_which(manager) -> None:
-    market = MarketFactory(status=A)
-    services.update_market(actor=manager, market_id=market.pk, name="Renamed", description="New")
+    market = MarketFactory(status=A, name="Old name")
+    services.update_market(
+        actor=manager,
+        market_id=market.pk,
+        version=market.version,
+        name="Renamed",
+        description="New",
+    )
     market.refresh_from_db()
     assert market.name == "Renamed"
-    assert Event.objects.get().payload == {"changed": ["name", "description"]}
+    assert Event.objects.get().payload == {
+        "changed": {
+            "name": {"old": "Old name", "new": "Renamed"},
+            "description": {"old": "A market for tests.", "new": "New"},
+        }
+    }
     with pytest.raises(InvalidInput, match="currency"):
-        services.update_market(actor=manager, market_id=market.pk, currency="USD")
+        services.update_market(
+            actor=manager, market_id=market.pk, version=market.version, currency="USD"
+        )
     # Nothing changed: no second event.
-    services.update_market(actor=manager, market_id=market.pk, name="Renamed")
+    services.update_market(
+        actor=manager, market_id=market.pk, version=market.version, name="Renamed"
+    )
     assert Event.objects.count() == 1
 
 

@@ -26,7 +26,6 @@ from .fulfilment import (
 from .payments import (
     FAILED_TRANSITION,
     MAX_KEY_LENGTH,
-    REFUNDABLE,
     SETTLE_ERROR,
     ChargeOutcome,
     _record_answer,
@@ -51,7 +50,6 @@ __all__ = [
     "FAILED_TRANSITION",
     "MAX_KEY_LENGTH",
     "NOT_TAKEN",
-    "REFUNDABLE",
     "SETTLE_ERROR",
     "TRANSITION_SERVICES",
     "ChargeOutcome",

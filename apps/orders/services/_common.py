@@ -29,12 +29,22 @@ def _event(order: Order, name: str, actor: User | None, **details: Any) -> Domai
 
 def _locked_order(order_id: int) -> Order:
     try:
-        order = Order.objects.select_for_update().get(pk=order_id)
+        return Order.objects.select_for_update().get(pk=order_id)
     except Order.DoesNotExist:
         raise DomainError("That order does not exist (any more).") from None
-    # The market's row is held too, until the transaction ends: a charge that
-    # found the market open cannot meet a suspension committed meanwhile.
+
+
+def _hold_market(order: Order) -> None:
+    """Read the order's market and hold its row until this transaction ends.
+
+    For recording a charge attempt: a suspension committing at the same time
+    waits for the attempt's transaction, so an attempt is recorded only while
+    the market is open, and a suspension sees every attempt made before it
+    (its "charging paused" notes). The gateway is called after that commit:
+    a suspension that lands while the gateway answers does not stop that one
+    charge. ``FOR NO KEY UPDATE`` on PostgreSQL: new carts, orders and products
+    of the market (whose foreign-key checks take a key-share lock) go on.
+    """
     summary = markets_api.market_summary(order.market_id, lock=True)
     assert summary is not None  # the foreign key guarantees it
     order.market_info = summary
-    return order

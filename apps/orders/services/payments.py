@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django_fsm import can_proceed
 
 from apps.accounts.api import User
-from apps.core.errors import DomainError, InvalidInput, NotPermitted, TransitionNotAllowed
+from apps.core.errors import (
+    DomainError,
+    InvalidInput,
+    NotPermitted,
+    RuleViolation,
+    TransitionNotAllowed,
+    invalid_input,
+)
 from apps.core.events import announce
 from apps.core.transitions import check_transition
 
@@ -19,13 +28,12 @@ from .. import signals
 from ..models import (
     UNRESOLVED_STATUSES,
     Order,
-    OrderStatus,
     Payment,
     PaymentKind,
     PaymentStatus,
 )
 from ..payments import GatewayResult, Outcome, get_gateway
-from ._common import PaymentFailed, _event, _locked_order
+from ._common import PaymentFailed, _event, _hold_market, _locked_order
 
 logger = logging.getLogger("apps.orders.services")
 
@@ -125,21 +133,43 @@ def _new_payment(*, order: Order, kind: str, request_key: str, reason: str = "")
         ) from None
 
 
-def _seen(key: str, *, order: Order, kind: str) -> Payment | None:
+def _seen(key: str, *, order: Order, kind: str, reason: str | None = None) -> Payment | None:
     seen = Payment.objects.filter(request_key=key).first()
-    if seen is not None and (seen.order_id != order.pk or seen.kind != kind):
+    if seen is not None and (
+        seen.order_id != order.pk
+        or seen.kind != kind
+        or (reason is not None and seen.reason != reason.strip())
+    ):
         raise InvalidInput("That idempotency key belongs to another payment.")
     return seen
 
 
-def charge_payment(*, actor: User, order_id: int, idempotency_key: str) -> ChargeOutcome:
+def _await_outcome(payment: Payment, seconds: float) -> Payment:
+    """The payment once its gateway call has an answer, waiting up to ``seconds``.
+
+    A repeated request (same key) that arrives while the first is still at
+    the gateway is then answered as the first was, instead of "in progress".
+    """
+    deadline = time.monotonic() + seconds
+    while payment.in_flight and time.monotonic() < deadline:
+        time.sleep(0.05)
+        # A fresh read, not refresh_from_db: the status field is protected.
+        payment = Payment.objects.get(pk=payment.pk)
+    return payment
+
+
+def charge_payment(
+    *, actor: User, order_id: int, idempotency_key: str, await_seconds: float = 0.0
+) -> ChargeOutcome:
     """Charge a Pending order's total through the gateway; Paid on success.
 
     ``idempotency_key`` comes from the page the user pressed the button on: a
     double click, a retry or a replayed request with the same key never
     charges again; it gets the first outcome back. A decline, timeout or
     gateway error leaves the order Pending and raises ``PaymentFailed`` with
-    the gateway's message; the failed Payment stays on record.
+    the gateway's message; the failed Payment stays on record. A repeat that
+    arrives while the first is at the gateway waits up to ``await_seconds``
+    for its answer (the API's repeats); the pages' double click does not wait.
     """
     if not actor.has_perm("orders.charge_order"):
         raise NotPermitted("Your role does not allow Charge payment.")
@@ -147,7 +177,7 @@ def charge_payment(*, actor: User, order_id: int, idempotency_key: str) -> Charg
     settle_payments(actor=actor, order_id=order_id, kind=PaymentKind.CHARGE)
     payment, seen = _record_charge_attempt(actor=actor, order_id=order_id, key=idempotency_key)
     if seen:
-        return _answer_seen_charge(payment)
+        return _answer_seen_charge(_await_outcome(payment, await_seconds))
     result = _call_gateway(
         get_gateway().charge,
         amount=payment.amount,
@@ -167,6 +197,7 @@ def _record_charge_attempt(*, actor: User, order_id: int, key: str) -> tuple[Pay
     seen = _seen(key, order=order, kind=PaymentKind.CHARGE)
     if seen is not None:
         return seen, True
+    _hold_market(order)
     check_transition(order, "charge", actor=actor)
     return _new_payment(order=order, kind=PaymentKind.CHARGE, request_key=key), False
 
@@ -178,8 +209,9 @@ def _answer_seen_charge(payment: Payment) -> ChargeOutcome:
         )
     if payment.failed:
         raise PaymentFailed(payment.failure_message)
-    payment.order.refresh_from_db()
-    return ChargeOutcome(order=payment.order, payment=payment, charged_now=False)
+    # A fresh read, not refresh_from_db: the order's status field is protected.
+    order = Order.objects.get(pk=payment.order_id)
+    return ChargeOutcome(order=order, payment=payment, charged_now=False)
 
 
 @transaction.atomic
@@ -235,11 +267,13 @@ def _apply_success(*, actor: User, order: Order, payment: Payment) -> None:
     # The preconditions (role, market, nothing in flight) held when the
     # gateway was called; they are not asked again: the money has moved.
     from_state = order.status
-    if payment.kind == PaymentKind.CHARGE and order.status == OrderStatus.PENDING:
+    # Whether the order's state still allows the transition (its sources, as
+    # the model declares them); the conditions are not asked again.
+    if payment.kind == PaymentKind.CHARGE and can_proceed(order.charge, check_conditions=False):
         order.charge()
         order.save(update_fields=["status", "paid_at", "updated_at"])
         name, signal, details = "order_paid", signals.order_paid, {}
-    elif payment.kind == PaymentKind.REFUND and order.status in REFUNDABLE:
+    elif payment.kind == PaymentKind.REFUND and can_proceed(order.refund, check_conditions=False):
         order.refund(reason=payment.reason)
         order.save(update_fields=["status", "refund_reason", "refunded_at", "updated_at"])
         name, signal, details = (
@@ -270,15 +304,15 @@ def _apply_success(*, actor: User, order: Order, payment: Payment) -> None:
     )
 
 
-REFUNDABLE = (OrderStatus.PAID, OrderStatus.DELIVERED)
-
-
-def refund_order(*, actor: User, order_id: int, reason: str, idempotency_key: str) -> Order:
+def refund_order(
+    *, actor: User, order_id: int, reason: str, idempotency_key: str, await_seconds: float = 0.0
+) -> Order:
     """Refund a Paid or Delivered order's charge through the gateway; Refunded on success.
 
     Like charging: the refund is recorded first, the gateway is called with
     no lock held, the answer recorded after. A refusal leaves the order as it
-    was and raises ``PaymentFailed``.
+    was and raises ``PaymentFailed``. The same key with another reason is
+    refused (``InvalidInput``); a repeat waits as ``charge_payment``'s does.
     """
     if not actor.has_perm("orders.refund_order"):
         raise NotPermitted("Your role does not allow Refund.")
@@ -288,12 +322,12 @@ def refund_order(*, actor: User, order_id: int, reason: str, idempotency_key: st
         actor=actor, order_id=order_id, reason=reason, key=idempotency_key
     )
     if seen:
+        refund = _await_outcome(refund, await_seconds)
         if refund.unresolved:
             raise TransitionNotAllowed("Refund is not possible: a refund is in progress.")
         if refund.failed:
             raise PaymentFailed(f"Refund failed: {refund.failure_message}")
-        refund.order.refresh_from_db()
-        return refund.order
+        return Order.objects.get(pk=refund.order_id)
     charge = (
         Payment.objects.charges().filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).first()
     )
@@ -315,15 +349,13 @@ def _record_refund_attempt(
     *, actor: User, order_id: int, reason: str, key: str
 ) -> tuple[Payment, bool]:
     order = _locked_order(order_id)
-    seen = _seen(key, order=order, kind=PaymentKind.REFUND)
+    seen = _seen(key, order=order, kind=PaymentKind.REFUND, reason=reason)
     if seen is not None:
         return seen, True
     transition = check_transition(order, "refund", actor=actor)
-    if not reason.strip():
-        raise InvalidInput(
-            "A reason is required to refund an order.", field=transition.custom["input"]
-        )
-    refund = _new_payment(
-        order=order, kind=PaymentKind.REFUND, request_key=key, reason=reason.strip()
-    )
+    try:
+        reason = Order.refund_reason_for(reason)
+    except RuleViolation as error:
+        raise invalid_input(error, field=transition.custom["input"]) from error
+    refund = _new_payment(order=order, kind=PaymentKind.REFUND, request_key=key, reason=reason)
     return refund, False

@@ -172,6 +172,7 @@ def _insert_order(*, cart: Cart, currency: str, total: Decimal) -> Order:
 
 
 ABANDONED_AFTER_DAYS = 30
+MAX_ABANDONED_DAYS = 36_500
 
 
 @transaction.atomic
@@ -192,6 +193,9 @@ def purge_abandoned_carts(
         require_permission(actor, "orders.delete_cart", "purging carts")
     if older_than_days < 1:
         raise InvalidInput("Carts must be untouched for at least one day to be purged.")
+    if older_than_days > MAX_ABANDONED_DAYS:
+        # Further back than any cart (and than a date can go: a 500 before).
+        raise InvalidInput(f"Days is at most {MAX_ABANDONED_DAYS}.", field="days")
     cutoff = timezone.now() - timedelta(days=older_than_days)
     abandoned = Cart.objects.abandoned(untouched_since=cutoff)
     count = abandoned.delete()[1].get(Cart._meta.label, 0)
@@ -204,6 +208,7 @@ def purge_abandoned_carts(
             aggregate_label=f"{count} abandoned cart{'s' if count != 1 else ''}",
             aggregate_url=reverse("orders:carts"),
             actor_id=actor.pk if actor is not None else None,
+            actor_name=actor.display_name if actor is not None else "",
             payload={"count": count, "older_than_days": older_than_days},
         )
         announce(signals.carts_purged, sender=Cart, event=event, count=count)

@@ -1,16 +1,31 @@
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from apps.catalog.tests.factories import ProductFactory
+from apps.core.tests.conventions import assert_querysets_take_options_by_keyword
 from apps.core.transitions import transition_options
 from apps.markets.models import MarketStatus
-from apps.orders.models import Order, OrderStatus, Payment, PaymentKind
+from apps.orders.models import (
+    Cart,
+    CartQuerySet,
+    ChargingNote,
+    Order,
+    OrderQuerySet,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentQuerySet,
+)
 
-from .factories import OrderFactory
+from .factories import CartFactory, CartItemFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +150,30 @@ def test_money_sums_are_exact_cents() -> None:
         OrderFactory(status=PD, total=total)
     assert Order.objects.revenue_by_currency() == {"EUR": Decimal("170.55")}
     assert str(Order.objects.revenue_by_currency()["EUR"]) == "170.55"
+
+
+def test_queryset_methods_take_their_options_by_keyword() -> None:
+    assert_querysets_take_options_by_keyword(CartQuerySet, OrderQuerySet, PaymentQuerySet)
+
+
+def test_abandoned_carts_are_empty_or_untouched_since_the_cutoff() -> None:
+    now = timezone.now()
+    empty = CartFactory()
+    stale, fresh = CartFactory(), CartFactory()
+    for cart in (stale, fresh):
+        CartItemFactory(cart=cart, product=ProductFactory(market=cart.market))
+    Cart.objects.filter(pk=stale.pk).update(updated_at=now - timedelta(days=31))
+    cutoff = now - timedelta(days=30)
+    assert set(Cart.objects.abandoned(untouched_since=cutoff)) == {empty, stale}
+    assert set(Cart.objects.open()) == {stale, fresh}
+    with pytest.raises(TypeError):  # a bare date would not say which side of it is kept
+        Cart.objects.abandoned(cutoff)
+
+
+def test_a_charging_note_reads_as_what_happened_to_charging() -> None:
+    order = OrderFactory()
+    event = uuid.UUID(int=7)
+    paused = ChargingNote.objects.create(order=order, market_event=event, paused=True)
+    resumed = ChargingNote(order=order, market_event=event, paused=False)
+    assert str(paused) == f"charging paused on order {order.pk} ({event})"
+    assert str(resumed) == f"charging resumed on order {order.pk} ({event})"

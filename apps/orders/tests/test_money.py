@@ -182,7 +182,7 @@ def test_services_and_transitions_take_keyword_arguments_only() -> None:
     from apps.orders.services import fulfilment, payments, placing, reactions
 
     for module in (placing, payments, fulfilment, reactions):
-        assert_keyword_only(module, Order)
+        assert_keyword_only(module, Order, Payment)
 
 
 def test_payment_reads_as_staff_see_it() -> None:

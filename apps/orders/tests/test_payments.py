@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import inspect
+import re
+import typing
+from dataclasses import FrozenInstanceError
 from decimal import Decimal
 
 import pytest
@@ -75,3 +79,54 @@ def test_refund_needs_a_known_charge() -> None:
         reference="", amount=Decimal("5"), currency="EUR", idempotency_key="r2"
     )
     assert unknown.outcome is Outcome.DECLINED
+
+
+class OtherGateway(SandboxGateway):
+    name = "other"
+
+
+def test_one_gateway_per_process_and_setting_value(settings) -> None:
+    sandbox = get_gateway()
+    # The same path read again (a new str of the same value) keeps the instance
+    # and with it the answers it remembers.
+    settings.PAYMENT_GATEWAY = "".join(["apps.orders.payments.", "SandboxGateway"])
+    assert get_gateway() is sandbox
+    settings.PAYMENT_GATEWAY = "apps.orders.tests.test_payments.OtherGateway"
+    assert get_gateway().name == "other"
+    settings.PAYMENT_GATEWAY = "apps.orders.payments.SandboxGateway"
+    assert get_gateway().name == "sandbox"
+
+
+def test_references_name_the_operation_and_the_key() -> None:
+    gateway = SandboxGateway()
+    charge = gateway.charge(
+        amount=Decimal("5"), currency="EUR", token="tok_visa", idempotency_key="c"
+    )
+    refund = gateway.refund(
+        reference=charge.reference, amount=Decimal("5"), currency="EUR", idempotency_key="r"
+    )
+    assert re.fullmatch(r"ch_[0-9a-f]{20}", charge.reference)
+    assert re.fullmatch(r"re_[0-9a-f]{20}", refund.reference)
+    again = SandboxGateway().charge(
+        amount=Decimal("9"), currency="SEK", token="tok_visa", idempotency_key="c"
+    )
+    assert again.reference == charge.reference
+
+
+def test_a_gateway_answer_is_a_fact_that_cannot_be_changed() -> None:
+    answer = SandboxGateway().charge(
+        amount=Decimal("5"), currency="EUR", token="tok_visa", idempotency_key="k"
+    )
+    with pytest.raises(FrozenInstanceError):
+        answer.reference = "ch_other"
+
+
+@pytest.mark.parametrize("gateway", [PaymentGateway, SandboxGateway])
+@pytest.mark.parametrize("method", ["charge", "refund", "lookup"])
+def test_gateways_take_every_argument_by_keyword(gateway: type, method: str) -> None:
+    """An amount, a currency and a reference must never be swapped by position."""
+    function = getattr(gateway, method)
+    typing.get_type_hints(function)  # the annotations mean something
+    parameters = list(inspect.signature(function).parameters.values())[1:]
+    assert parameters
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)

@@ -8,14 +8,16 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.activity.models import Event
+from apps.catalog.models import Product
 from apps.catalog.tests.factories import ProductFactory
-from apps.core.errors import NotPermitted
+from apps.core.errors import InvalidInput, NotPermitted
+from apps.markets.models import Market
 from apps.orders import services
 from apps.orders.models import Cart, CartItem
 
@@ -111,3 +113,27 @@ def test_the_purge_button_is_only_for_those_who_may(client: Client, agent) -> No
     assert client.post("/carts/purge/", {"days": "30"}).status_code == 403
     # Refused for who they are before what they sent is read.
     assert client.post("/carts/purge/", {"days": "many"}).status_code == 403
+
+
+@pytest.mark.parametrize("days", [0, -1, 36_501, 10**30])
+def test_a_purge_outside_one_day_to_a_century_is_refused(superuser, days: int) -> None:
+    cart = CartFactory()
+    with pytest.raises(InvalidInput):
+        services.purge_abandoned_carts(actor=superuser, older_than_days=days)
+    assert Cart.objects.filter(pk=cart.pk).exists()
+    services.purge_abandoned_carts(actor=superuser, older_than_days=36_500)  # the longest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_to_delete_a_product_or_market_that_a_cart_holds() -> None:
+    """Cart.market and CartItem.product are DO_NOTHING in Django (so the purge can
+    be one statement): the database's foreign keys still refuse the delete."""
+    cart = CartFactory()
+    item = CartItemFactory(cart=cart, product=ProductFactory(market=cart.market, stock=5))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Product.objects.filter(pk=item.product_id).delete()
+    CartItem.objects.filter(pk=item.pk).delete()
+    Product.objects.filter(pk=item.product_id).delete()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Market.objects.filter(pk=cart.market_id).delete()
+    assert Cart.objects.filter(pk=cart.pk).exists()

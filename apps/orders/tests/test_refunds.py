@@ -203,7 +203,9 @@ def test_replaying_the_key_of_a_refund_not_taken_answers_the_failure(
 
 def test_a_double_click_while_a_refund_is_in_flight_is_refused(finance, sandbox) -> None:
     order = OrderFactory(status=PD)
-    services._record_refund_attempt(actor=finance, order_id=order.pk, reason="Lost", key="first")
+    services._record_refund_attempt(
+        actor=finance, order_id=order.pk, reason="Arrived broken", key="first"
+    )
     with pytest.raises(
         TransitionNotAllowed,
         match=r"^Refund is not possible: A refund is in progress; wait for its outcome\.$",

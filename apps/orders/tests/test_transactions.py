@@ -72,6 +72,20 @@ def test_every_lock_is_taken_inside_a_transaction(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", list(SERVICES))
+def test_only_a_charge_attempt_holds_the_market(
+    request, role_groups, name: str, locks: list[tuple[str, bool]]
+) -> None:
+    """A suspension waits for a charge attempt being recorded (and so sees it);
+    shipping, delivering, cancelling and refunding never hold the market."""
+    agent, finance = request.getfixturevalue("agent"), request.getfixturevalue("finance")
+    order = OrderFactory(status=STATES[name])
+    SERVICES[name](agent, finance, order)
+    held = [lock for lock in locks if lock[0] == "Market"]
+    assert held == ([("Market", True)] if name == "charge" else [])
+
+
+@pytest.mark.django_db(transaction=True)
 def test_placing_locks_the_cart_inside_its_transaction(
     role_groups, agent, locks: list[tuple[str, bool]]
 ) -> None:

@@ -1,11 +1,13 @@
 """Load demo data: one staff user per role, and each context's demo records.
 
-Idempotent: safe to run on every ``make run``.
+Idempotent: safe to run on every ``make run``. ``--orders N`` adds the large
+data set of ``console/demo_scale.py`` (load tests, benchmarks) on top.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -13,7 +15,7 @@ from django.test.utils import override_settings
 
 from apps.accounts import roles
 from apps.accounts.services import upsert_staff_user
-from console import demo, demo_catalog
+from console import demo, demo_catalog, demo_scale
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "console-demo")
 
@@ -48,13 +50,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--url", default="http://127.0.0.1:8000/", help="where the console is served"
         )
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=0,
+            help="also make sure the scale data set holds this many orders (bulk inserts)",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="random seed of the scale data set")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with override_settings(MAILERS=SEEDING_MAILERS):
-            self.seed()
+            users = self.seed()
+        if options["orders"] > 0:
+            started = time.monotonic()
+            added = demo_scale.seed_scale(
+                orders=options["orders"], seed=options["seed"], actors=users,
+                write=self.stdout.write,
+            )  # fmt: skip
+            self.stdout.write(
+                f"Scale data set: {options['orders']:,} orders, {added:,} added "
+                f"in {time.monotonic() - started:.1f} s."
+            )
         self.stdout.write(self.style.SUCCESS(sign_in_banner(options["url"])))
 
-    def seed(self) -> None:
+    def seed(self) -> dict[str, Any]:
         users = {}
         for username, first_name, role, superuser in DEMO_USERS:
             users[username] = upsert_staff_user(
@@ -73,3 +92,4 @@ class Command(BaseCommand):
             agent=users["agent"], finance=users["finance"], manager=users["manager"]
         )
         self.stdout.write(f"Orders: {placed} placed (with carts left open).")
+        return users

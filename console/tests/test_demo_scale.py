@@ -1,0 +1,129 @@
+"""``seed_demo --orders N``: the load test's data set, at a size a test can afford.
+
+Rows are bulk-inserted, not made by the services, so what the services
+would guarantee is checked here: each order's lines, payments and timeline
+match its state, and the database's own constraints accepted every row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.validators import validate_email
+from django.utils import timezone
+
+from apps.activity.models import Event
+from apps.catalog.models import Product
+from apps.markets.models import Market
+from apps.orders.models import Order, OrderStatus, Payment, PaymentKind, PaymentStatus
+from console import demo_scale
+
+ORDERS = 120
+
+
+@pytest.fixture
+def actors(manager, agent, finance):
+    return {"manager": manager, "agent": agent, "finance": finance}
+
+
+def scale_orders():
+    return Order.objects.filter(market__slug__startswith="scale-market-")
+
+
+def test_markets_grow_with_orders_as_in_the_performance_data_set() -> None:
+    assert demo_scale.scale_markets(100_000) == 200
+    assert demo_scale.scale_markets(10) == demo_scale.MIN_MARKETS
+
+
+def test_order_numbers_are_unique_and_look_like_real_ones() -> None:
+    numbers = [demo_scale.order_number(index) for index in range(50_000)]
+    assert len(set(numbers)) == len(numbers)
+    assert all(len(number) == 10 and number.startswith("ORD-") for number in numbers)
+    assert {letter for number in numbers for letter in number[4:]} <= set(
+        demo_scale.NUMBER_ALPHABET
+    )
+
+
+@pytest.mark.django_db
+def test_counts_at_a_tiny_scale(actors) -> None:
+    added = demo_scale.seed_scale(orders=ORDERS, seed=1, actors=actors, write=lambda _: None)
+
+    assert added == ORDERS
+    assert scale_orders().count() == ORDERS
+    markets = Market.objects.filter(slug__startswith="scale-market-")
+    assert markets.count() == demo_scale.scale_markets(ORDERS)
+    assert Product.objects.filter(market__in=markets).count() == (
+        markets.count() * demo_scale.PRODUCTS_PER_MARKET
+    )
+    # Every state is there, in the proportions the data set intends (roughly).
+    statuses = Counter(scale_orders().values_list("status", flat=True))
+    assert set(statuses) == set(OrderStatus.values)
+    assert statuses[OrderStatus.DELIVERED] > statuses[OrderStatus.REFUNDED]
+
+
+@pytest.mark.django_db
+def test_each_order_has_the_history_its_state_implies(actors) -> None:
+    demo_scale.seed_scale(orders=ORDERS, seed=1, actors=actors, write=lambda _: None)
+    now = timezone.now()
+
+    for order in scale_orders().prefetch_related("lines", "payments"):
+        lines = list(order.lines.all())
+        assert 1 <= len(lines) <= 5
+        assert order.total == sum((line.line_total for line in lines), Decimal("0.00"))
+        try:
+            validate_email(order.customer_email)
+        except ValidationError:  # pragma: no cover - the assertion says which
+            pytest.fail(f"{order.customer_email} is not an address the checkout accepts")
+        succeeded = {
+            payment.kind for payment in order.payments.all() if payment.status == "succeeded"
+        }
+        charged = order.status in ("paid", "shipped", "delivered", "refunded")
+        assert (PaymentKind.CHARGE in succeeded) == charged, order.status
+        assert (PaymentKind.REFUND in succeeded) == (order.status == OrderStatus.REFUNDED)
+        events = list(Event.objects.for_aggregate("order", order.pk).order_by("occurred_at"))
+        names = [event.name for event in events]
+        assert names[0] == "order_placed"
+        assert ("order_paid" in names) == charged
+        assert ("order_shipped" in names) == (order.status in ("shipped", "delivered"))
+        assert names.count(f"order_{order.status}") == (order.status != "pending")
+        assert all(event.occurred_at <= now for event in events), "history in the future"
+        assert events[-1].to_state in ("", order.status) or names[-1].endswith("_sent")
+    assert not Payment.objects.filter(status=PaymentStatus.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_a_second_run_adds_only_what_is_missing_and_is_deterministic(actors) -> None:
+    quiet = {"seed": 7, "actors": actors, "write": lambda _: None}
+    demo_scale.seed_scale(orders=30, **quiet)
+    first = dict(scale_orders().values_list("number", "total"))
+
+    assert demo_scale.seed_scale(orders=30, **quiet) == 0
+    assert demo_scale.seed_scale(orders=45, **quiet) == 15
+
+    after = dict(scale_orders().values_list("number", "total"))
+    assert len(after) == 45
+    assert {number: after[number] for number in first} == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_takes_the_size_and_says_what_it_did(capsys) -> None:
+    call_command("seed_demo", "--orders", "25", "--seed", "3")
+
+    out = capsys.readouterr().out
+    assert "Scale data set: 25 orders, 25 added in" in out
+    assert out.rstrip().splitlines()[-1].startswith("  admin ")  # the banner stays last
+    assert scale_orders().count() == 25
+
+    # Run again (as make load does): the demo catalog leaves the scale markets alone.
+    call_command("seed_demo", "--orders", "25", "--seed", "3")
+    assert "25 orders, 0 added" in capsys.readouterr().out
+    per_market = Counter(
+        Product.objects.filter(market__slug__startswith=demo_scale.MARKET_PREFIX).values_list(
+            "market_id", flat=True
+        )
+    )
+    assert set(per_market.values()) == {demo_scale.PRODUCTS_PER_MARKET}
