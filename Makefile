@@ -11,12 +11,13 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install run serve test lint typecheck imports pytest browser bench load mutate clean
+.PHONY: help uv install run serve test lint typecheck imports pytest browser bench load mutate screenshots clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install, then ruff, mypy, import-linter and every test (browser included)"
 	@echo "make bench  query-count and timing benchmarks"
+	@echo "make screenshots  every page type, desktop and phone, light and dark, to docs/screenshots/"
 	@echo "make load   load test: gunicorn + PostgreSQL + Redis, 100,000 orders, locust (docs/performance.md)"
 	@echo "make mutate mutation testing of the core modules (slow; not part of make test)"
 
@@ -68,6 +69,11 @@ load: install
 mutate: install
 	env -u DATABASE_URL -u REDIS_URL $(UV) run --frozen python -m tools.mutate \
 	  $(if $(MODULE),--module $(MODULE)) $(MUTATE_ARGS)
+
+# Every page type over fresh demo data (a throwaway SQLite database), desktop
+# and phone, light and dark: docs/screenshots/{page}-{desktop|phone}-{light|dark}.png.
+screenshots: install browser
+	env -u DATABASE_URL -u REDIS_URL $(UV) run --frozen python -m tools.screenshots
 
 clean:
 	rm -rf .venv staticfiles test-results .pytest_cache .mypy_cache .ruff_cache db.sqlite3*

@@ -24,6 +24,7 @@ from apps.core.cache import cache_version
 from apps.markets import selectors as markets
 from apps.markets.models import MarketStatus
 from apps.orders import selectors as orders
+from apps.orders.models import OrderStatus
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,82 @@ def revenue(now: Any) -> list[Revenue]:
         Revenue(currency, this_day.get(currency, Decimal("0.00")), amount)
         for currency, amount in this_week.items()
     ]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's numbers: one row per day, one column per series. The page
+    shows them as a table (screen readers, no JavaScript) that
+    static/console/charts.js draws with Chart.js."""
+
+    id: str
+    title: str
+    kind: str  # "line" or "stacked" (bars)
+    empty: str
+    series: list[tuple[str, str, str]]  # (key, label, Tabler colour)
+    rows: list[tuple[Any, list[Any]]]  # (day, one value per series)
+
+
+REVENUE_DAYS = 30
+ORDER_DAYS = 14
+CURRENCY_COLOURS = ("blue", "purple", "teal", "orange", "pink", "cyan")
+# Distinct in a stacked bar, and near the pills' meaning (apps.core.web.ui).
+ORDER_STATUS_COLOURS = {
+    "pending": "yellow",
+    "paid": "green",
+    "shipped": "blue",
+    "delivered": "teal",
+    "cancelled": "red",
+    "refunded": "orange",
+}
+
+
+def _days(now: Any, count: int) -> list[Any]:
+    today = timezone.localdate(now)
+    return [today - timedelta(days=back) for back in range(count - 1, -1, -1)]
+
+
+def revenue_chart(now: Any) -> Chart:
+    """Revenue per day over the last 30 days, a series per currency (one query)."""
+    days = _days(now, REVENUE_DAYS)
+    since = _day_start(now) - timedelta(days=REVENUE_DAYS - 1)
+    amounts = {
+        (day, currency): amount
+        for day, currency, amount in orders.revenue_per_day(paid_since=since)
+    }
+    currencies = sorted({currency for _, currency in amounts})
+    return Chart(
+        id="revenue-chart",
+        title=f"Revenue per day, last {REVENUE_DAYS} days",
+        kind="line",
+        empty=f"No payments taken in the last {REVENUE_DAYS} days.",
+        series=[
+            (c, c, CURRENCY_COLOURS[i % len(CURRENCY_COLOURS)]) for i, c in enumerate(currencies)
+        ],
+        rows=[(day, [amounts.get((day, c), Decimal("0.00")) for c in currencies]) for day in days],
+    )
+
+
+def orders_chart(now: Any) -> Chart:
+    """Orders placed per day over the last 14 days, by status now (one query)."""
+    days = _days(now, ORDER_DAYS)
+    since = _day_start(now) - timedelta(days=ORDER_DAYS - 1)
+    counts = {
+        (day, status): count
+        for day, status, count in orders.orders_per_day_by_status(placed_since=since)
+    }
+    statuses = [
+        (value, str(label), ORDER_STATUS_COLOURS.get(value, "secondary"))
+        for value, label in OrderStatus.choices
+    ]
+    return Chart(
+        id="orders-chart",
+        title=f"Orders placed per day by status, last {ORDER_DAYS} days",
+        kind="stacked",
+        empty="",
+        series=statuses,
+        rows=[(day, [counts.get((day, value), 0) for value, _, _ in statuses]) for day in days],
+    )
 
 
 def recent_events() -> list[Event]:

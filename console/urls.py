@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import saved_views, views
 from .signin import SignInForm
 
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=SignInForm),
         name="login",
     ),
+    path("views/", saved_views.save_view, name="save_view"),
+    path("views/<int:view_id>/", saved_views.open_view, name="saved_view"),
+    path("views/<int:view_id>/delete/", saved_views.delete_view, name="delete_view"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("markets/", include("apps.markets.urls")),
     path("activity/", include("apps.activity.urls")),

@@ -102,6 +102,7 @@ def test_no_axe_violations_on_any_page_or_dialog(
                                       ("refund", _open_with_key("r", "Refund"))]),
         (f"/orders/{blocked.number}/", []),
         ("/products/", []),
+        (f"/products/{product.pk}/", []),
         ("/carts/", []),
         (f"/carts/{cart.pk}/", []),
         ("/activity/", []),

@@ -86,3 +86,18 @@ def test_bulk_activate_reports_per_row(sign_in, live_server, manager) -> None:
     expect(inactive).to_have_text("0")
     expect(page.locator('#sidebar [data-status-count="active"] [data-count]')).to_have_text("3")
     expect(page).to_have_url(f"{live_server.url}/products/")
+
+
+def test_o_on_a_product_row_opens_its_page_and_it_deactivates(
+    sign_in, live_server, manager
+) -> None:
+    product = ProductFactory(name="Amber Lamp", active=True)
+    page = sign_in(manager)
+    page.goto(f"{live_server.url}/products/")
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    expect(page).to_have_url(f"{live_server.url}/products/{product.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Amber Lamp")
+    page.get_by_role("button", name="Deactivate").click()
+    expect(page.locator("#product-detail [data-status]").first).to_have_text("Inactive")
+    expect(page.get_by_role("button", name="Activate")).to_be_visible()

@@ -18,6 +18,25 @@ def test_staff_user_signs_in_and_sees_the_dashboard(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello, ")
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Dashboard")
     expect(page.get_by_test_id("current-user")).to_have_text(viewer.get_full_name())
+    expect(page.locator("[data-user-role]")).to_have_text("Viewer")
+
+
+def test_the_theme_toggle_is_remembered(page: Page, live_server, e2e_db, viewer) -> None:
+    page.emulate_media(color_scheme="light")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("viewer")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    toggle = page.get_by_role("button", name="Dark theme")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    toggle.click()
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    page.reload()  # remembered over the system's light preference
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
+    page.get_by_role("button", name="Dark theme").click()
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
 
 
 def test_wrong_password_shows_an_error_and_no_session(

@@ -6,11 +6,14 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_migrate, post_save
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_migrate, post_save
 from django.dispatch import receiver
 
-from .models import Profile
-from .roles import CONSOLE_CONTEXTS, sync_roles
+from apps.core.cache import bump_cache_version
+
+from .models import Profile, User
+from .roles import CONSOLE_CONTEXTS, ROLES_CACHE, sync_roles
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.create_profile")
@@ -29,3 +32,16 @@ def sync_roles_after_migrate(sender: AppConfig, apps: Any = None, **kwargs: Any)
     if apps is None or sender.label not in CONSOLE_CONTEXTS:
         return
     sync_roles(apps)
+
+
+@receiver(m2m_changed, sender=User.groups.through, dispatch_uid="accounts.roles_changed_groups")
+@receiver(
+    m2m_changed, sender=User.user_permissions.through, dispatch_uid="accounts.roles_changed_perms"
+)
+@receiver(
+    m2m_changed, sender=Group.permissions.through, dispatch_uid="accounts.roles_changed_group"
+)
+def roles_changed(sender: type, action: str, **kwargs: Any) -> None:
+    # Every user's cached role label (roles.role_label) is recomputed.
+    if action in {"post_add", "post_remove", "post_clear"}:
+        bump_cache_version(ROLES_CACHE)

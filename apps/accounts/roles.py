@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps as global_apps
+from django.core.cache import cache
+
+from apps.core.cache import VERSION_TIMEOUT, cache_version
 
 # Contexts whose ``view_*`` permissions every role receives.
 CONSOLE_CONTEXTS = ("accounts", "markets", "catalog", "orders", "activity")
@@ -73,6 +76,43 @@ def sync_roles(apps: Any = global_apps) -> None:
 # Where ``RoleAwareModelBackend`` (apps/accounts/backends.py) leaves the names
 # of the groups a user is in, read with their group permissions.
 ROLE_GROUPS_CACHE = "_console_group_names"
+
+
+# How the shell names one person's role (the groups are named for many).
+ROLE_TITLES = {
+    MARKET_MANAGERS: "Market manager",
+    ORDER_AGENTS: "Order agent",
+    FINANCE: "Finance",
+}
+
+
+ROLES_CACHE = "roles"
+
+
+def role_label(user: Any) -> str:
+    """The user's role(s) for the user menu, read from their permissions.
+
+    Cached per user under the ``roles`` version (bumped when any membership or
+    permission changes: receivers.py), so a page that checks no permission —
+    the cached dashboard — pays no query for the label.
+    """
+    if user.is_superuser:
+        return "Superuser"
+    key = f"role-label:{user.pk}:{cache_version(ROLES_CACHE)}"
+    label = cache.get(key)
+    if label is None:
+        label = _role_label(user.get_all_permissions())
+        cache.set(key, label, VERSION_TIMEOUT)
+    return str(label)
+
+
+def _role_label(granted: set[str]) -> str:
+    titles = [
+        title
+        for role, title in ROLE_TITLES.items()
+        if all(permission in granted for permission in ROLE_PERMISSIONS[role])
+    ]
+    return " · ".join(titles) or "Viewer"
 
 
 def has_role(user: Any) -> bool:

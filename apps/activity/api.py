@@ -26,6 +26,20 @@ def timeline(aggregate_type: str, aggregate_id: Any) -> Timeline:
     return Timeline(events=events)
 
 
+def latest_aggregate_id(event_name: str, **payload: Any) -> str | None:
+    """The aggregate of the newest ``event_name`` event whose payload holds
+    these values (one query), e.g. the order placed from a cart:
+    ``latest_aggregate_id("order_placed", cart=7)``."""
+    lookups = {f"payload__{key}": value for key, value in payload.items()}
+    found: str | None = (
+        Event.objects.filter(name=event_name, **lookups)
+        .order_by("-occurred_at", "-pk")
+        .values_list("aggregate_id", flat=True)
+        .first()
+    )
+    return found
+
+
 def has_acted(user_id: int) -> bool:
     """Whether the audit trail names this user as the actor of any event.
 

@@ -67,6 +67,16 @@ class Event(models.Model):
         return f"{self.name} {self.aggregate_type}:{self.aggregate_id}"
 
     @property
+    def reason_label(self) -> str:
+        """What the event's text is, for the timeline: a gateway's answer to a
+        payment, a background job's error, or the reason someone gave."""
+        if "outcome" in (self.payload or {}):
+            return "Gateway answer"
+        if self.name.endswith("_failed") or self.name.endswith("_retried"):
+            return "Error"
+        return "Reason"
+
+    @property
     def verb(self) -> str:
         """``market_suspended`` → ``suspended``: how the timeline reads it."""
         prefix = f"{self.aggregate_type}_"

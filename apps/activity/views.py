@@ -36,8 +36,9 @@ def event_list(request: StaffRequest) -> HttpResponse:
     filterset = EventFilter(request.GET, queryset=selectors.events())
     table = EventTable(filtered(filterset))
     paginate(request, table, per_page=PAGE_SIZE)
+    table.filterset, table.list_url = filterset, reverse("activity:list")  # the empty state's
     template = page_or_fragment(request, "activity/list.html", "results")
-    context = {"filter": filterset, "table": table, "list_url": reverse("activity:list")}
+    context = {"filter": filterset, "table": table, "list_url": table.list_url}
     return render(request, template, context)
 
 

@@ -32,6 +32,7 @@ class ProductFilter(ConsoleFilterSet):
 
     search_placeholder = "Name or SKU"
 
+    main_filters = ("q", "market", "active")
     q = django_filters.CharFilter(method="search_products", label="Search")
     market = django_filters.ModelChoiceFilter(
         queryset=_markets, to_field_name="slug", empty_label="Any market"

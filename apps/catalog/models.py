@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -147,8 +145,9 @@ class Product(markets_api.InAMarket, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        """The product list narrowed to this product (there is no detail page)."""
-        return f"{reverse('catalog:products')}?{urlencode({'q': self.sku})}"
+        """The product's page, by id: a SKU is unique only within its market,
+        and the id needs no join to build (bulk events link here for free)."""
+        return reverse("catalog:product", args=[self.pk])
 
     @property
     def status(self) -> str:

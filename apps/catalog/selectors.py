@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from apps.core.fetching import peers, strict
 from apps.markets import api as markets_api
@@ -24,6 +25,11 @@ def search_products(query: str, *, limit: int) -> list[Product]:
         markets_api.with_market_details(Product.objects.search(query)).order_by("sku", "pk")
     )
     return list(products[:limit])
+
+
+def product_for_page(product_id: int) -> Product:
+    """A product with its market, category and tags, for its page."""
+    return get_object_or_404(strict(Product.objects.with_relations()), pk=product_id)
 
 
 def categories() -> QuerySet[Category]:

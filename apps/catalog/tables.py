@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.web.tables import SelectColumn, StatusColumn
+from apps.core.web.ui import sku
 
 from .models import Product
 
@@ -21,7 +22,7 @@ class ProductTable(tables.Table):
     template per cell. Every sort ends with the primary key, so pages never
     repeat or skip a row when values tie."""
 
-    select = SelectColumn()
+    select = SelectColumn(actions=lambda product: ["deactivate" if product.active else "activate"])
     name = tables.Column(order_by=("name", "pk"))
     sku = tables.Column(
         verbose_name="SKU", order_by=("sku", "pk"), attrs={"td": {"class": "text-nowrap"}}
@@ -41,6 +42,13 @@ class ProductTable(tables.Table):
         template_name = "console/table.html"
         order_by = "name"
         empty_text = "No products match these filters."
+
+    def render_name(self, record: Product) -> SafeString:
+        # The row's first link: Enter or o on a chosen row opens the product.
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.name)
+
+    def render_sku(self, value: str) -> SafeString:
+        return sku(value)
 
     def render_tags(self, record: Product) -> SafeString:
         # .all() reads the prefetched tags: no query per row.

@@ -8,5 +8,6 @@ app_name = "catalog"
 
 urlpatterns = [
     path("", views.product_list, name="products"),
+    path("<int:product_id>/", views.product_detail, name="product"),
     path("bulk/", bulk_view, {"bulk": views.BULK}, name="bulk"),
 ]

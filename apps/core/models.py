@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -98,3 +100,40 @@ class Job(models.Model):
     def label(self) -> str:
         """``confirmation_email`` → ``Confirmation email``."""
         return self.name.replace("_", " ").capitalize()
+
+
+class SavedViewQuerySet(models.QuerySet["SavedView"]):
+    def visible_to(self, user: Any, list_name: str) -> SavedViewQuerySet:
+        """A list's views the user may open: their own and those shared with everyone."""
+        return (
+            self.filter(list_name=list_name)
+            .filter(models.Q(owner=user) | models.Q(shared=True))
+            .order_by("name", "pk")
+        )
+
+
+class SavedView(models.Model):
+    """A list's filters and sort under a name, private or shared with everyone.
+
+    Its URL (``/views/<id>/``) is stable: it opens the list with ``query``.
+    Others see a shared view read-only: only its owner may delete it.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    list_name = models.CharField(max_length=40)
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000, blank=True)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SavedViewQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "list_name", "name"], name="saved_view_name_unique_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

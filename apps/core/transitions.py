@@ -102,6 +102,13 @@ def _transitions_from_state(instance: models.Model, field_name: str) -> Iterable
     return sorted(available, key=lambda transition: declared.index(transition.name))
 
 
+def names_from_state(instance: models.Model, *, field_name: str = "status") -> list[str]:
+    """The transitions ``instance``'s state allows, by name: what a list row
+    may offer its bulk toolbar. No condition is checked and nothing is read:
+    the bulk action itself still checks and reports each row."""
+    return [transition.name for transition in _transitions_from_state(instance, field_name)]
+
+
 def transition_options(
     instance: models.Model, user: Any, *, field_name: str = "status"
 ) -> list[TransitionOption]:

@@ -58,6 +58,7 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
             "archive": "Archive {count} markets? An archived market can never be published again."
         },
         cache_namespace=CACHE_NAMESPACE,
+        saved_views="markets",
         sidebar_rows=_sidebar_rows,
         list_url=reverse("markets:list"),
         bulk_url=reverse("markets:bulk"),
@@ -67,8 +68,9 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
-# Query budget: session, user, the user's and groups' permissions (2), count, page of rows.
-@query_budget(6)
+# Query budget: session, user, the user's and groups' permissions (2), count, page of rows,
+# the user's saved views of the list.
+@query_budget(7)
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
 def market_list(request: StaffRequest) -> HttpResponse:

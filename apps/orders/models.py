@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
@@ -183,6 +183,31 @@ class OrderQuerySet(models.QuerySet["Order"]):
         The dashboard counts these and its link lists these: one definition.
         """
         return self.filter(pk__in=Payment.objects.failed_charges_on(day).values("order"))
+
+    def revenue_per_day(self) -> list[tuple[Any, str, Decimal]]:
+        """(local day paid, currency, amount) for money taken and kept, one grouped query."""
+        taken = self.filter(
+            status__in=[OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+        )
+        rows = (
+            taken.order_by()
+            .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
+            .values("day", "currency")
+            .annotate(amount=Sum("total"))
+            .order_by("day", "currency")
+        )
+        return [(row["day"], row["currency"], cents(row["amount"])) for row in rows]
+
+    def per_day_by_status(self) -> list[tuple[Any, str, int]]:
+        """(local day placed, status, count), one grouped query."""
+        rows = (
+            self.order_by()
+            .annotate(day=TruncDate("placed_at", tzinfo=timezone.get_current_timezone()))
+            .values("day", "status")
+            .annotate(count=Count("pk"))
+            .order_by("day", "status")
+        )
+        return [(row["day"], row["status"], row["count"]) for row in rows]
 
     def revenue_by_currency(self) -> dict[str, Decimal]:
         """Money taken and kept (paid, shipped, delivered), per currency."""

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from apps.activity import api as activity_api
 from apps.catalog import api as catalog_api
 from apps.core.fetching import peers, strict
 from apps.markets import api as markets_api
@@ -53,6 +54,8 @@ class CartDetail:
     cart: Cart
     items: list[CartLine]
     total: Decimal
+    # The order an empty cart was last placed as (its number), if any.
+    placed_as: str | None = None
 
 
 def carts_for_list() -> CartQuerySet:
@@ -75,7 +78,12 @@ def cart_detail(cart_id: int) -> CartDetail:
     fields = [f"product_{field}" for field in catalog_api.PRODUCT_DETAILS]
     items = [CartLine(*row) for row in rows.values_list(*fields, "quantity")]
     total = sum((item.line_total for item in items), Decimal(0))
-    return CartDetail(cart=cart, items=items, total=total)
+    placed_as = None
+    if not items:  # placing a cart empties it: say where its items went
+        order_id = activity_api.latest_aggregate_id("order_placed", cart=cart.pk)
+        if order_id is not None:
+            placed_as = Order.objects.filter(pk=order_id).values_list("number", flat=True).first()
+    return CartDetail(cart=cart, items=items, total=total, placed_as=placed_as)
 
 
 def orders_for_list() -> OrderQuerySet:
@@ -143,6 +151,18 @@ def busiest_markets(*, placed_since: Any, limit: int) -> QuerySet[Any, Any]:
 def revenue_by_currency(*, paid_since: Any) -> dict[str, Decimal]:
     """Money taken and kept since ``paid_since``, per currency."""
     return Order.objects.filter(paid_at__gte=paid_since).revenue_by_currency()
+
+
+def revenue_per_day(*, paid_since: Any) -> list[tuple[Any, str, Decimal]]:
+    """(day, currency, amount) of money taken and kept, per paid day, in one
+    grouped query: the dashboard's revenue chart."""
+    return Order.objects.filter(paid_at__gte=paid_since).revenue_per_day()
+
+
+def orders_per_day_by_status(*, placed_since: Any) -> list[tuple[Any, str, int]]:
+    """(day, status, count) of the orders placed since ``placed_since``, in one
+    grouped query: the dashboard's orders chart."""
+    return Order.objects.filter(placed_at__gte=placed_since).per_day_by_status()
 
 
 def rows_for_export(orders: OrderQuerySet, *, fields: list[str]) -> Iterator[tuple[Any, ...]]:

@@ -63,6 +63,7 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
             )
         },
         cache_namespace=CACHE_NAMESPACE,
+        saved_views="orders",
         sidebar_rows=_sidebar_rows,
         list_url=reverse("orders:list"),
         bulk_url=reverse("orders:bulk"),
@@ -72,9 +73,9 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
-# Query budget: session, user, permissions (2), market choices, count, page of rows, and on a
-# filtered page the chosen market.
-@query_budget(8)
+# Query budget: session, user, permissions (2), market choices, count, page of rows, the
+# user's saved views of the list, and on a filtered page the chosen market.
+@query_budget(9)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request: StaffRequest) -> HttpResponse:
@@ -221,6 +222,7 @@ def cart_detail(request: StaffRequest, cart_id: int) -> HttpResponse:
         "cart": detail.cart,
         "items": detail.items,
         "total": detail.total,
+        "placed_as": detail.placed_as,
         "can_place": request.user.has_perm("orders.add_order") and bool(detail.items),
     }
     return render(request, page_or_fragment(request, "orders/cart.html", "cart"), context)

@@ -56,6 +56,10 @@ NOT_PAGES = {
     "password_reset_complete": "Django's view, signed out",
     "healthz": "answered by HealthzMiddleware before the request log (one SELECT 1)",
     "accounts:api_token_create": "POST only",
+    "save_view": "POST only",
+    "delete_view": "POST only",
+    "saved_view": "a redirect to the list it names (walked); its budget is pinned in "
+    "console/tests/test_saved_views.py",
     "accounts:api_token_revoke": "POST only",
     **{
         f"api:{name}": "the API: flat budgets per endpoint in console/tests/api/test_reads.py"
@@ -96,7 +100,9 @@ def _populate(scale: int, actors: dict[str, Any]) -> Data:
     for product in products:
         CartItemFactory(cart=cart, product=product)
     assert Event.objects.count() > 10 * scale
-    return Data(market=market, order=order, cart=cart)
+    # A product with order lines (one per order of the scale) and events.
+    product = products[0]
+    return Data(market=market, order=order, cart=cart, extra={"product": product.pk})
 
 
 def _requests(data: Data) -> dict[str, list[tuple[str, dict[str, str]]]]:
@@ -118,6 +124,7 @@ def _requests(data: Data) -> dict[str, list[tuple[str, dict[str, str]]]]:
         ],
         "markets:detail": [(f"/markets/{market}/", {})],
         "markets:edit": [(f"/markets/{market}/edit/", {})],
+        "catalog:product": [(f"/products/{data.extra['product']}/", {})],
         "catalog:products": [
             ("/products/", {}),
             (f"/products/?market={market}&active=yes&in_stock=yes&sort=-price", {}),
@@ -179,10 +186,9 @@ def test_every_url_is_walked_or_named_as_not_a_page() -> None:
 
 WALKED = [
     "dashboard", "palette", "markets:list", "markets:create", "markets:choices",
-    "markets:detail",
-    "markets:edit", "catalog:products", "orders:list", "orders:export", "orders:detail",
-    "orders:carts", "orders:cart", "activity:list", "activity:failed_work",
-    "accounts:api_tokens",
+    "markets:detail", "markets:edit", "catalog:products", "catalog:product", "orders:list",
+    "orders:export", "orders:detail", "orders:carts", "orders:cart", "activity:list",
+    "activity:failed_work", "accounts:api_tokens",
 ]  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import UserFactory
 from apps.catalog.tests.factories import ProductFactory
+from apps.core.web.ui import status_pill
 from apps.markets.models import MarketStatus
 from apps.markets.tests.factories import MarketFactory
 from apps.orders.tests.factories import OrderFactory
@@ -70,14 +71,14 @@ def test_finds_a_market_by_part_of_its_slug_and_shows_kind_and_status(client, vi
     content = client.get("/palette/?q=fish-ltd", headers=HTMX).content.decode()
     assert 'data-href="/markets/harbour-fish-ltd/"' in content
     assert 'data-kind="market"' in content
-    assert '<span class="small" data-status="suspended">Suspended</span>' in content
+    assert status_pill("suspended", "Suspended") in content
 
 
 def test_finds_a_product_by_sku(client: Client, viewer) -> None:
-    ProductFactory(sku="TEA-POT-42", name="Teapot")
+    product = ProductFactory(sku="TEA-POT-42", name="Teapot")
     client.force_login(viewer)
     content = client.get("/palette/?q=pot-4", headers=HTMX).content.decode()
-    assert 'data-href="/products/?q=TEA-POT-42"' in content
+    assert f'data-href="/products/{product.pk}/"' in content
     assert 'data-kind="product"' in content
 
 

@@ -1,12 +1,34 @@
 // Console's glue. Kept libraries do the work: key bindings and sequences are
 // @github/hotkey (declared in the markup with data-hotkey), the palette's
-// listbox is @github/combobox-nav, toasts are Bootstrap's Toast. What is left
+// listbox is @github/combobox-nav, toasts and the phone's off-canvas menu are
+// Tabler's (its bundled Bootstrap 5.3.8: Toast, Offcanvas). What is left
 // here is what only this console knows. Without this file every link and
 // form still works.
 import { install, uninstall } from "@github/hotkey";
 import Combobox from "@github/combobox-nav";
+import { Toast } from "@tabler/core";
 
-const { Toast } = window.bootstrap;
+// ---- Theme: the top bar's toggle, remembered (theme.js applies it) -----------
+const themeToggle = document.querySelector("[data-theme-toggle]");
+
+function showTheme() {
+  const dark = document.documentElement.dataset.bsTheme === "dark";
+  themeToggle?.setAttribute("aria-pressed", String(dark));
+}
+
+themeToggle?.addEventListener("click", () => {
+  const next = document.documentElement.dataset.bsTheme === "dark" ? "light" : "dark";
+  document.documentElement.setAttribute("data-bs-theme", next);
+  try { window.localStorage.setItem("console-theme", next); } catch { /* private mode: this page only */ }
+  showTheme();
+});
+new MutationObserver(showTheme).observe(document.documentElement, { attributes: true, attributeFilter: ["data-bs-theme"] });
+showTheme();
+
+// ---- Side navigation: an off-canvas dialog on phones, named while it is one ----
+const sideNav = document.getElementById("side-nav");
+sideNav?.addEventListener("show.bs.offcanvas", () => sideNav.setAttribute("aria-labelledby", "side-nav-title"));
+sideNav?.addEventListener("hidden.bs.offcanvas", () => sideNav.removeAttribute("aria-labelledby"));
 
 // ---- Toasts ----------------------------------------------------------------
 const TOAST_CLASS = { error: "danger", warning: "warning", success: "success", info: "info" };
@@ -154,6 +176,58 @@ document.addEventListener("hotkey-fire", (event) => {
   if (key === "o") row?.querySelector("a[href]")?.click();
   if (key === "x") row?.querySelector("input[type=checkbox]")?.click();
 }, true);
+
+// ---- Lists: URLs carry only the filters in use ---------------------------------
+// A GET form sends every field, empty or not (`?q=&status=pending&market=`).
+// Empty fields are left out: natively (formdata) and for htmx (configRequest).
+function dropEmpty(entries, remove) {
+  for (const [name, value] of [...entries]) if (value === "") remove(name);
+}
+
+document.addEventListener("formdata", (event) => {
+  if (event.target.method?.toLowerCase() !== "get") return;
+  dropEmpty(event.formData.entries(), (name) => event.formData.delete(name));
+}, true);
+
+document.body.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.verb !== "get") return;
+  const parameters = event.detail.parameters;
+  dropEmpty(Object.entries(parameters), (name) => { delete parameters[name]; });
+});
+
+// ---- Lists: a filter chip or "Clear all" empties its fields and reapplies -------
+// Without JavaScript the chip is a link to the list without that filter.
+document.addEventListener("click", (event) => {
+  const chip = event.target.closest("[data-clear-filter]");
+  const form = document.getElementById("filters");
+  if (!chip || !form) return;
+  event.preventDefault();
+  const name = chip.dataset.clearFilter;
+  for (const field of form.elements) {
+    if (!field.name || field.type === "hidden" || field.type === "submit" || field.type === "button") continue;
+    if (name === "*" || field.name === name) field.value = "";
+  }
+  window.htmx.trigger(form, "submit");
+});
+
+// ---- Lists: the bulk toolbar shows only with a selection, and only what applies --
+function updateBulkToolbar() {
+  const toolbar = document.querySelector("[data-bulk-toolbar]");
+  if (!toolbar) return;
+  const ticked = [...document.querySelectorAll("input[name=ids][form=bulk-form]:checked")];
+  toolbar.hidden = ticked.length === 0;
+  toolbar.querySelector("[data-selected-count]").textContent = `${ticked.length} selected`;
+  const applicable = new Set(ticked.flatMap((box) => (box.dataset.actions ?? "").split(" ")));
+  for (const button of toolbar.querySelectorAll("button[name=action]")) {
+    button.hidden = !applicable.has(button.value);
+  }
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches("input[name=ids][form=bulk-form]")) updateBulkToolbar();
+});
+document.body.addEventListener("htmx:load", updateBulkToolbar);
+updateBulkToolbar();
 
 // ---- "?" lists the keys that work on this page, and only those ---------------
 function hotkeyLabel(element) {
@@ -313,3 +387,10 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
     region.focus({ preventScroll: true });
   }
 });
+
+// ---- Saved views: save what the address bar shows now --------------------------
+// Filters changed with htmx moved the URL after the page was rendered.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("[data-save-view]");
+  if (form) form.elements.query.value = window.location.search.slice(1);
+}, true);

@@ -91,3 +91,24 @@ def test_timeline_shows_actor_transition_and_reason(client: Client, viewer, mana
     assert "suspended" in content and "(Active → Suspended)" in content
     assert "<q data-reason>Chargebacks spiked</q>" in content
     assert manager.get_full_name() in content
+
+
+@pytest.mark.django_db
+def test_events_are_labelled_by_what_their_text_is(client: Client, superuser) -> None:
+
+    def event(name: str, **fields: object) -> Event:
+        return Event.objects.create(
+            name=name,
+            context="orders",
+            aggregate_type="order",
+            aggregate_id="1",
+            occurred_at=timezone.now(),
+            **fields,
+        )
+
+    assert event("market_suspended", reason="Fraud").reason_label == "Reason"
+    assert (
+        event("payment_failed", reason="Timed out", payload={"outcome": "timeout"}).reason_label
+        == "Gateway answer"
+    )
+    assert event("confirmation_email_failed", reason="SMTP down").reason_label == "Error"

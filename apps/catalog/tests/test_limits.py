@@ -268,4 +268,4 @@ def test_one_item_in_stock_is_in_stock() -> None:
     assert list(Product.objects.out_of_stock()) == [none]
     assert Product.objects.counts()["out_of_stock"] == 1
     assert (one.status, one.get_status_display()) == ("active", "Active")
-    assert one.get_absolute_url() == f"/products/?q={one.sku}"
+    assert one.get_absolute_url() == f"/products/{one.pk}/"

@@ -13,6 +13,7 @@ from apps.activity.models import Event
 from apps.catalog import views
 from apps.catalog.models import Product
 from apps.core.web.budgets import budget_of
+from apps.core.web.ui import status_pill
 from apps.markets.tests.factories import MarketFactory
 
 from .factories import CategoryFactory, ProductFactory, TagFactory
@@ -87,7 +88,7 @@ def test_a_row_shows_every_column(client: Client, viewer) -> None:
     assert 'title="Swedish krona">SEK</abbr>' in content
     assert 'data-tag="gift">Gift<' in content and 'data-tag="handmade">Handmade<' in content
     assert "data-out-of-stock" in content
-    assert '<span data-status="inactive">Inactive</span>' in content
+    assert status_pill("inactive", "Inactive") in content
 
 
 def test_list_htmx_gets_the_fragment_and_others_the_page(client: Client, viewer) -> None:
@@ -190,7 +191,7 @@ def test_bulk_activate_reports_per_row(client: Client, manager) -> None:
     assert "done for <span data-done>Oak Table</span>." in content
     assert "<li data-skipped><strong>Pine Chair</strong>: already active</li>" in content
     # The fragment is the list as filtered (active=yes): both rows now.
-    assert content.count('<span data-status="active">Active</span>') == 2
+    assert content.count(status_pill("active", "Active")) == 2
     toasts = json.loads(response["HX-Trigger"])["messages"]["items"]
     assert [t["text"] for t in toasts] == ["Activate: 1 done.", "Activate: 1 skipped."]
     off.refresh_from_db()
@@ -309,10 +310,10 @@ def _catalog(rows: int) -> str:
 
 # Page: session, user, the user's and groups' permissions (2), row count,
 # page of rows with market and category (one JOIN), the page's tags (one
-# prefetch), and the Market, Category and Tag choices of the filter form (3).
-LIST_BUDGET = 10
-# A filtered page also looks up the chosen market, category and tag (3): the
-# most a GET of the list runs, the budget the view declares.
+# prefetch), the Market, Category and Tag choices of the filter form (3), and
+# the user's saved views of the list (1).
+LIST_BUDGET = 11
+# A filtered page also looks up the chosen market, category and tag (3).
 FILTERED_BUDGET = LIST_BUDGET + 3
 assert budget_of(views.product_list) == FILTERED_BUDGET
 # An htmx swap renders no filter form: session, user, permissions (2), count, rows, tags.

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django_tables2 import RequestConfig, Table
 
 from apps.core.cache import cache_version
+from apps.core.models import SavedView
 
 from .http import filtered
 
@@ -22,6 +24,16 @@ PER_PAGE_CHOICES = (25, 50, 100)
 SidebarRow = tuple[str, str, str, int]
 
 
+def clean_query(query: Any) -> str:
+    """A list's query string as a saved view keeps it: no empty values, no page."""
+    kept = [
+        (name, value)
+        for name, value in query.items()
+        if value != "" and name not in ("page", "confirm")
+    ]
+    return urlencode(sorted(kept))
+
+
 def list_context(
     request: HttpRequest,
     *,
@@ -32,6 +44,8 @@ def list_context(
     sidebar_rows: Callable[[], list[SidebarRow]],
     page_size: int = PAGE_SIZE,
     bulk_confirmations: dict[str, str] | None = None,
+    sidebar_keys: tuple[str, ...] = ("status",),
+    saved_views: str = "",
     **extra: Any,
 ) -> dict[str, Any]:
     """``bulk_actions`` maps action → (label, permission); the user sees only
@@ -46,12 +60,26 @@ def list_context(
     ]
     table = table_class(filtered(filterset), exclude=() if allowed else ("select",))
     paginate(request, table, per_page=page_size)
+    # For the empty state: why the table is empty and how to clear the filters.
+    table.filterset = filterset
+    table.list_url = extra.get("list_url", "")
     return {
         "filter": filterset,
         "table": table,
         "bulk_actions": allowed,
         "sidebar_namespace": cache_namespace,
         "sidebar_version": cache_version(cache_namespace),
+        # The sidebar link whose query is this (e.g. "status=pending") is the
+        # current one; part of the sidebar's cache key.
+        "sidebar_selected": urlencode(
+            [(key, request.GET[key]) for key in sidebar_keys if request.GET.get(key)]
+        ),
+        # The user's and the shared saved views of this list (one query, per user).
+        "saved_views_list": saved_views,
+        "saved_views": SimpleLazyObject(
+            lambda: list(SavedView.objects.visible_to(request.user, saved_views))
+        ),
+        "current_query": clean_query(request.GET),
         # Counted only when the cached sidebar is missing.
         "sidebar_rows": SimpleLazyObject(sidebar_rows),
         **extra,
@@ -62,16 +90,23 @@ def paginate(request: HttpRequest, table: Table, *, per_page: int = PAGE_SIZE) -
     """Sort and paginate ``table`` from the URL, within bounds (every list uses this).
 
     ``per_page`` from the URL counts only when it is one of ``PER_PAGE_CHOICES``
-    (else ``per_page`` here, the list's default). django-tables2 shows the
+    (else ``per_page`` here, the list's default). An empty ``sort=`` (an old
+    link, a form sent without JavaScript) means the table's default sort, not
+    none at all: the sort in force is always marked. django-tables2 shows the
     first page for a ``page`` that is not a number and the last for one past
     either end; an unknown ``sort`` column is ignored.
     """
     asked = request.GET.get("per_page")
-    if asked is not None and asked not in {str(choice) for choice in PER_PAGE_CHOICES}:
-        # django-tables2 reads ``per_page`` from request.GET itself, and the
-        # pagination links copy the query: drop the value for both.
+    bad_per_page = asked is not None and asked not in {str(c) for c in PER_PAGE_CHOICES}
+    empty_sort = "sort" in request.GET and not request.GET.get("sort")
+    if bad_per_page or empty_sort:
+        # django-tables2 reads ``per_page`` and ``sort`` from request.GET
+        # itself, and the pagination links copy the query: drop them for both.
         query = request.GET.copy()
-        del query["per_page"]
+        if bad_per_page:
+            del query["per_page"]
+        if empty_sort:
+            del query["sort"]
         query._mutable = False
         request.GET = query  # type: ignore[assignment]  # immutable again, as Django's
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)

@@ -285,7 +285,19 @@ def test_place_order_from_a_cart(client: Client, agent) -> None:
     response = client.post(f"/carts/{cart.pk}/place/", headers=HTMX)
     order = Order.objects.get()
     assert response["HX-Redirect"] == f"/orders/{order.number}/"
-    assert client.get(f"/carts/{cart.pk}/").content.count(b"Place order") == 0
+    placed = client.get(f"/carts/{cart.pk}/").content.decode()
+    assert placed.count("Place order") == 0
+    # The emptied cart says where its items went, and links there.
+    assert f'data-placed-as="{order.number}"' in placed
+    assert f'href="/orders/{order.number}/"' in placed
+    assert "This cart is empty." not in placed
+
+
+def test_a_cart_never_placed_is_just_empty(client: Client, agent) -> None:
+    cart = CartFactory()
+    client.force_login(agent)
+    page = client.get(f"/carts/{cart.pk}/").content.decode()
+    assert "This cart is empty." in page and "data-placed-as" not in page
 
 
 def test_viewers_cannot_place_orders(client: Client, viewer) -> None:
@@ -317,8 +329,9 @@ def _orders(count: int) -> None:
 def test_order_list_budget(client: Client, agent, rows: int) -> None:
     _orders(rows)
     client.force_login(agent)
-    # session, user, permissions (2), market choices for the filter, count, page of rows
-    assert _queries(client, "/orders/") == 7  # the budget (8) has room for a chosen market
+    # session, user, permissions (2), market choices for the filter, count, page
+    # of rows, saved views
+    assert _queries(client, "/orders/") == 8  # the budget (9) has room for a chosen market
 
 
 @pytest.mark.parametrize("lines", [2, 60])
@@ -368,12 +381,15 @@ def test_dashboard_budget(client: Client, agent, rows: Any) -> None:
     assert _queries(client, "/") == 5
     # Uncached (after any event): + counts by status, suspended markets,
     # failed charges today, failed background work, revenue today, revenue
-    # this week, recent events, the week's busiest markets.
+    # this week, recent events, the week's busiest markets, one grouped query
+    # per chart (revenue per day per currency, orders per day by status), and the
+    # side navigation's badges (orders by status, suspended markets), cached
+    # under the same version.
     client.get("/")
     bump_cache_version("activity")
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
-    assert len(captured) == 12
+    assert len(captured) == 16  # the budget console.views.dashboard declares
 
 
 def _queue_count(client: Client, queue: str) -> str:
