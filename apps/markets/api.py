@@ -20,6 +20,7 @@ class MarketSummary:
     name: str
     slug: str
     currency: str
+    status: str
     status_display: str
     is_open: bool
 
@@ -39,6 +40,7 @@ def _summary(market_id: int, name: str, slug: str, currency: str, status: str) -
         name=name,
         slug=slug,
         currency=currency,
+        status=state.value,
         status_display=state.label,
         is_open=takes_orders(state),
     )

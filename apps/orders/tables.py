@@ -10,8 +10,13 @@ from .models import Cart, Order, cents
 
 class OrderTable(tables.Table):
     select = SelectColumn()
-    number = tables.Column(linkify=True, verbose_name="Order")
-    placed_at = TimestampColumn(verbose_name="Placed", format="Y-m-d H:i")
+    # Kept on one line: on a phone the table scrolls in its own box instead.
+    number = tables.Column(
+        linkify=True, verbose_name="Order", attrs={"td": {"class": "text-nowrap"}}
+    )
+    placed_at = TimestampColumn(
+        verbose_name="Placed", format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}}
+    )
     status = StatusColumn()
     # Annotated by markets_api.with_market_details in the list's selector.
     market = tables.Column(accessor="market_name", order_by="market_name", verbose_name="Market")

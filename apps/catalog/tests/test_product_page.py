@@ -52,6 +52,8 @@ def test_the_page_shows_price_stock_status_market_orders_and_timeline(
     assert "data-price>12.50 " in content and "data-stock>4<" in content
     assert 'data-status="inactive"' in content
     assert f'href="{product.market_info.url}"' in content
+    # The market's pill in its own colours, as on every other page.
+    assert f'data-status="{product.market.status}"' in content
     assert f'href="/orders/{number}/"' in content and 'data-status="paid"' in content
     assert 'data-event="product_deactivated"' in content
     assert ">Activate</button>" in content and ">Deactivate</button>" not in content
