@@ -74,6 +74,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(sign_in_banner(options["url"])))
 
     def seed(self) -> dict[str, Any]:
+        # The role groups come with the migrations; a database flushed since
+        # (a test's, or one restored without them) has none. Idempotent.
+        roles.sync_roles()
         users = {}
         for username, first_name, role, superuser in DEMO_USERS:
             users[username] = upsert_staff_user(
