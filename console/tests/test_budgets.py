@@ -102,7 +102,10 @@ def _populate(scale: int, actors: dict[str, Any]) -> Data:
     assert Event.objects.count() > 10 * scale
     # A product with order lines (one per order of the scale) and events.
     product = products[0]
-    return Data(market=market, order=order, cart=cart, extra={"product": product.pk})
+    actor = Event.objects.exclude(actor=None).values_list("actor", flat=True).first()
+    return Data(
+        market=market, order=order, cart=cart, extra={"product": product.pk, "actor": actor}
+    )
 
 
 def _requests(data: Data) -> dict[str, list[tuple[str, dict[str, str]]]]:
@@ -143,8 +146,11 @@ def _requests(data: Data) -> dict[str, list[tuple[str, dict[str, str]]]]:
         "activity:list": [
             ("/activity/", {}),
             ("/activity/?context=orders&q=order", {}),
+            (f"/activity/?actor={data.extra['actor']}", {}),
             ("/activity/?context=markets", HTMX),
         ],
+        # The Activity list's "By" autocomplete: staff matching the text, or the first 20.
+        "activity:actors": [("/activity/actors.json?q=a", {}), ("/activity/actors.json", {})],
         "activity:failed_work": [("/activity/failed-work/", {})],
         "accounts:api_tokens": [("/api-tokens/", {})],
     }
@@ -188,7 +194,7 @@ WALKED = [
     "dashboard", "palette", "markets:list", "markets:create", "markets:choices",
     "markets:detail", "markets:edit", "catalog:products", "catalog:product", "orders:list",
     "orders:export", "orders:detail", "orders:carts", "orders:cart", "activity:list",
-    "activity:failed_work", "accounts:api_tokens",
+    "activity:actors", "activity:failed_work", "accounts:api_tokens",
 ]  # fmt: skip
 
 

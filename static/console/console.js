@@ -205,7 +205,10 @@ document.addEventListener("click", (event) => {
   const name = chip.dataset.clearFilter;
   for (const field of form.elements) {
     if (!field.name || field.type === "hidden" || field.type === "submit" || field.type === "button") continue;
-    if (name === "*" || field.name === name) field.value = "";
+    if (name !== "*" && field.name !== name) continue;
+    // An autocomplete (autocomplete.js) shows its own copy of the value: empty both, quietly.
+    if (field.tomselect) field.tomselect.clear(true);
+    field.value = "";
   }
   window.htmx.trigger(form, "submit");
 });

@@ -329,9 +329,28 @@ def _orders(count: int) -> None:
 def test_order_list_budget(client: Client, agent, rows: int) -> None:
     _orders(rows)
     client.force_login(agent)
-    # session, user, permissions (2), market choices for the filter, count, page
-    # of rows, saved views
-    assert _queries(client, "/orders/") == 8  # the budget (9) has room for a chosen market
+    # session, user, permissions (2), count, page of rows, saved views; no markets
+    # for the filter (an autocomplete)
+    assert _queries(client, "/orders/") == 7  # the budget (8) has room for a chosen market
+
+
+@pytest.mark.parametrize("markets", [3, 60])
+def test_the_market_filter_lists_no_markets_and_names_the_chosen_one(
+    client: Client, agent, markets: int
+) -> None:
+    chosen = MarketFactory(name="Nordic Crafts")
+    MarketFactory.create_batch(markets)
+    OrderFactory(market=chosen, lines=0)
+    client.force_login(agent)
+    page = client.get("/orders/").content.decode()
+    select = _select(page, "market")
+    assert 'data-autocomplete="/markets/choices.json"' in page and 'data-value-field="id"' in page
+    assert select.count("<option") == 1  # "Any market": the rest come from choices.json
+    assert _queries(client, f"/orders/?market={chosen.pk}") == budget_of(views.order_list) == 8
+    page = client.get(f"/orders/?market={chosen.pk}").content.decode()
+    select = _select(page, "market")
+    assert f'<option value="{chosen.pk}" selected>Nordic Crafts</option>' in select
+    assert "Remove filter </span>Market: <strong>Nordic Crafts</strong>" in page
 
 
 @pytest.mark.parametrize("lines", [2, 60])
@@ -579,3 +598,9 @@ def test_csv_export_neutralises_formulas_in_what_people_typed(client: Client, vi
     assert row[8] == "'-1+2"
     assert row[7] == "12.00"  # the total, a number the app writes, stays a number
     assert ",12.00," in content
+
+
+def _select(page: str, name: str) -> str:
+    """The markup of the select named ``name`` in ``page``."""
+    start = page.index(f'name="{name}"')
+    return page[start : page.index("</select>", start)]
