@@ -8,15 +8,19 @@
 /* global TomSelect */
 for (const select of document.querySelectorAll("select[data-autocomplete]")) {
   const url = select.dataset.autocomplete;
-  new TomSelect(select, {
+  const control = new TomSelect(select, {
     valueField: select.dataset.valueField || "value",
     labelField: "label",
     searchField: [],
-    // The server decides what matches; keep its order.
-    score: () => () => 1,
+    // The server decides what matches; keep its order. "Any …" only while
+    // nothing is typed, so Enter after typing picks the first match.
+    score(search) {
+      const field = this.settings.valueField;
+      return (option) => (search && String(option[field] ?? "") === "" ? 0 : 1);
+    },
     sortField: [{ field: "$order" }],
     allowEmptyOption: true,
-    maxOptions: 20,
+    maxOptions: null, // the server sends at most 20
     preload: "focus",
     loadThrottle: 200,
     shouldLoad: () => true,
@@ -24,7 +28,12 @@ for (const select of document.querySelectorAll("select[data-autocomplete]")) {
       // The markets' answer redirects to its current version: fetch follows.
       fetch(`${url}?q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
         .then((response) => (response.ok ? response.json() : { results: [] }))
-        .then((body) => callback(body.results))
+        .then((body) => {
+          // Show only this text's matches: forget the last answer's rows, but
+          // keep "Any …" and the chosen row.
+          this.clearOptions((option, value) => value === "" || this.items.includes(value));
+          callback(body.results);
+        })
         .catch(() => callback());
     },
     render: {
@@ -32,4 +41,7 @@ for (const select of document.querySelectorAll("select[data-autocomplete]")) {
       loading: () => '<div class="spinner-border spinner-border-sm m-2" role="status"><span class="visually-hidden">Loading…</span></div>',
     },
   });
+  // The combobox is the field now (the label names it): the select it drives
+  // leaves the accessibility tree, or it would be a second, unnamed combobox.
+  control.input.setAttribute("aria-hidden", "true");
 }

@@ -207,7 +207,7 @@ document.addEventListener("click", (event) => {
     if (!field.name || field.type === "hidden" || field.type === "submit" || field.type === "button") continue;
     if (name !== "*" && field.name !== name) continue;
     // An autocomplete (autocomplete.js) shows its own copy of the value: empty both, quietly.
-    if (field.tomselect) field.tomselect.clear(true);
+    if (field.tomselect) field.tomselect.setValue("", true);
     field.value = "";
   }
   window.htmx.trigger(form, "submit");
