@@ -144,3 +144,31 @@ def test_the_market_filter_is_an_autocomplete_used_with_the_keyboard(
     page.keyboard.press("Backspace")
     expect(page).to_have_url(f"{live_server.url}/orders/")
     expect(rows).to_have_count(2)
+
+
+def test_the_activity_actor_filter_is_an_autocomplete_under_more_filters(
+    sign_in, live_server, viewer, manager
+) -> None:
+    from apps.markets import services
+
+    manager.first_name, manager.last_name = "Grace", "Hopper"
+    manager.save()
+    services.create_market(actor=manager, name="Hopper's Market", currency="EUR", description="d")
+    OrderFactory(status=OrderStatus.PENDING)  # events by nobody in particular
+    page: Page = sign_in(viewer)
+    page.goto(f"{live_server.url}/activity/")
+    page.get_by_role("button", name="More filters").click()
+    panel = page.get_by_role("dialog", name="More filters")
+    actor = panel.get_by_role("combobox", name="Actor", exact=True)
+    # Opened, its focus handling done (Bootstrap's offcanvas focuses itself when shown).
+    expect(panel).to_have_class(re.compile(r"\bshow\b"))
+    expect(panel).not_to_have_class(re.compile(r"\bshowing\b"))
+    actor.focus()
+    expect(actor).to_be_focused()
+    page.keyboard.type("grace")
+    expect(panel.get_by_role("option")).to_have_text(["Grace Hopper"])
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/activity/?actor={manager.pk}")
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    expect(page.locator("#results tbody")).to_contain_text("market_created")
+    expect(page.locator('[data-chip="actor"]')).to_contain_text("Grace Hopper")

@@ -29,10 +29,13 @@ for (const select of document.querySelectorAll("select[data-autocomplete]")) {
       fetch(`${url}?q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
         .then((response) => (response.ok ? response.json() : { results: [] }))
         .then((body) => {
+          // An answer for text no longer in the box (the preload on focus,
+          // overtaken by typing) is dropped.
+          if (query !== this.inputValue()) return callback();
           // Show only this text's matches: forget the last answer's rows, but
           // keep "Any …" and the chosen row.
           this.clearOptions((option, value) => value === "" || this.items.includes(value));
-          callback(body.results);
+          return callback(body.results);
         })
         .catch(() => callback());
     },
