@@ -19,14 +19,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from apps.accounts.services import create_api_token
 from apps.activity.models import Event
 from apps.catalog.models import Product
 from apps.catalog.tests.factories import ProductFactory
 from apps.core.cache import cache_version
-from apps.core.web.budgets import budget_of
+from apps.core.web.budgets import budget_of, query_budget
 from apps.markets.models import Market
 from apps.markets.tests.factories import MarketFactory
 from apps.orders.models import Cart, Order, OrderLine
@@ -294,6 +294,20 @@ def test_every_url_is_walked_or_named_as_not_a_page() -> None:
             assert walked, f"{name} {method.upper()}: walk it in test_budgets.py"
 
 
+def test_a_viewset_declares_a_budget_per_action() -> None:
+    markets = resolve("/api/v1/markets/").func  # list on GET, create on POST
+    declared = markets.cls.query_budget
+    assert budget_of(markets) == budget_of(markets, "HEAD") == declared["list"]
+    assert budget_of(markets, "POST") == declared["create"]
+    assert budget_of(markets, "DELETE") is None  # not routed: no budget
+    with pytest.raises(ValueError, match="one per action"):
+        query_budget()
+    with pytest.raises(ValueError, match="one per action"):
+        query_budget(3, list=2)
+    with pytest.raises(ValueError, match="at least one query"):
+        query_budget(list=0)
+
+
 WALKED = [
     "dashboard", "palette", "markets:list", "markets:create", "markets:choices",
     "markets:detail", "markets:edit", "catalog:products", "catalog:product", "orders:list",
@@ -345,6 +359,7 @@ def test_every_page_is_within_its_budget_and_flat(
             counts[scale][key] = len(captured)
             budget = budget_of(views[name], method)
             assert budget is not None and len(captured) <= budget, (key, len(captured), budget)
-            assert query_report(response.wsgi_request)["n_plus_one"] == 0, key
+            report = query_report(response.wsgi_request)  # what the toolbar's panel shows
+            assert report["n_plus_one"] == 0 and report["budget"] == budget, key
     # Identical at both sizes: no query per row, per market or per event.
     assert counts[1] == counts[10]

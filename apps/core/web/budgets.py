@@ -61,6 +61,9 @@ def budget_of(view: Callable[..., Any] | None, method: str = "GET") -> int | Non
     if budget is None and view_class is not None:
         budget = getattr(view_class, ATTRIBUTE, None)
     if isinstance(budget, dict):
-        action = (getattr(view, "actions", None) or {}).get(method.lower())
+        actions = getattr(view, "actions", None) or {}
+        method = method.lower()
+        # DRF answers a HEAD with the GET's action (routing it on the first request).
+        action = actions.get(method) or (actions.get("get") if method == "head" else None)
         return budget.get(action) if action else None
     return budget
