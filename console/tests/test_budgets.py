@@ -4,9 +4,13 @@ One walk over the URLconf: each GET-able URL (lists, filtered lists, htmx
 partials, details, the palette, the dashboard, the export) is requested as
 a superuser at two data sizes, the second about ten times the first, and
 must run no more queries than its view's ``@query_budget`` and exactly as
-many at both sizes, with no N+1 suspect (console/querybudget.py). A URL that
-is neither walked nor named below as not a page fails the test: a new view
-cannot be forgotten.
+many at both sizes, with no N+1 suspect (console/querybudget.py). The API's
+GETs are walked the same way, as a script sends them (a token, no session),
+and its writes (``WRITES``: create, edit, every transition, placing a cart)
+each on a fresh object in the right state, against the budget its ViewSet
+declares for that action. A URL that is neither walked nor named below as
+not a page, or a ViewSet action routed but not walked, fails the test: a new
+view cannot be forgotten.
 """
 
 from __future__ import annotations
