@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from apps.accounts.api import User
 from apps.core.transitions import transition_options
+from apps.core.web.budgets import query_budget
 from apps.core.web.rest import (
     ActionSerializer,
     TransitionActions,
@@ -68,6 +69,13 @@ class MarketWriteSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
 
 
+# Budgets (console/tests/test_budgets.py walks each): the token and its user,
+# a role user's two permission lookups, then the action's own — for a write the
+# service's (locked row, event, the email's task) and the re-read.
+@query_budget(
+    list=6, retrieve=5, create=14, partial_update=12,
+    publish=13, suspend=14, reinstate=14, archive=12,
+)  # fmt: skip
 class MarketViewSet(
     VersionedRetrieve,
     mixins.ListModelMixin,
