@@ -173,6 +173,43 @@ def test_a_forged_cursor_is_a_problem_not_a_500(kind, cursor, superuser, token_c
     assert response.json()["detail"] == "Invalid cursor"
 
 
+def _cursor(query: str) -> str:
+    from base64 import b64encode
+
+    return b64encode(query.encode(), altchars=b"-_").decode()
+
+
+@pytest.mark.parametrize("kind", ["orders", "events"])
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "0001-01-01T00:00:00%2B14:00",  # before year 1 in UTC: Python cannot hold it
+        "9999-12-31T23:59:59-14:00",  # after year 9999 in UTC
+    ],
+)
+def test_a_cursor_out_of_range_in_utc_is_invalid_not_a_500(kind, stamp, superuser, token_client):
+    client = token_client(superuser)
+    client.raise_request_exception = False
+    response = client.get(f"/api/v1/{kind}/?cursor={_cursor(f'p={stamp}&i=1')}")
+    assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+    assert response.json()["detail"] == "Invalid cursor"
+
+
+@pytest.mark.parametrize("kind", ["orders", "events"])
+def test_a_cursor_with_any_utc_offset_is_the_same_instant(kind, superuser, token_client):
+    """PostgreSQL refuses offsets beyond ±15:59 (a DataError, a 500 before);
+    the cursor's instant is compared in UTC, the same rows as its UTC spelling."""
+    _rows(kind, 3)
+    client = token_client(superuser)
+    client.raise_request_exception = False
+    pages = [
+        client.get(f"/api/v1/{kind}/?cursor={_cursor(f'p={stamp}&i=1')}")
+        for stamp in ("2999-01-01T23:59:00%2B23:59", "2999-01-01T00:00:00%2B00:00")
+    ]
+    assert [page.status_code for page in pages] == [200, 200]
+    assert pages[0].json()["results"] == pages[1].json()["results"] != []
+
+
 def test_the_cursor_walks_rows_sharing_one_timestamp_each_once(superuser, token_client):
     """DRF's CursorPagination steps over ties by an offset capped at 1,000: past
     that it loops. The keyset (occurred_at, pk) does not."""
