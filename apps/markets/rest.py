@@ -41,7 +41,7 @@ class MarketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Market
         fields = [
-            "slug", "name", "description", "currency", "status", "status_display",
+            "id", "slug", "name", "description", "currency", "status", "status_display",
             "suspension_reason", "created_at", "updated_at", "published_at", "suspended_at",
             "url",
         ]  # fmt: skip

@@ -241,3 +241,22 @@ def test_the_cursor_walks_rows_sharing_one_timestamp_each_once(superuser, token_
     # And back: ``previous`` of the last page is the page before it.
     back = client.get(page["previous"]).json()
     assert [row["id"] for row in back["results"]] == expected[1000:1100]
+
+
+def test_an_order_or_market_read_through_the_api_names_its_timeline(manager, agent, token_client):
+    """The events' ``aggregate_type`` + ``aggregate_id`` is the aggregate's id,
+    which an API client must be able to read from the order or market itself."""
+    other, order = OrderFactory(), OrderFactory()
+    market = MarketFactory(status="draft")
+    client = token_client(agent)
+    for done in (other, order):
+        client.post(f"/api/v1/orders/{done.number}/cancel/", {}, format="json")
+    token_client(manager).post(f"/api/v1/markets/{market.slug}/publish/", {}, format="json")
+    for kind, path in (("order", f"orders/{order.number}"), ("market", f"markets/{market.slug}")):
+        resource = client.get(f"/api/v1/{path}/").json()
+        listed = client.get(f"/api/v1/{path.split('/')[0]}/").json()["results"]
+        assert resource["id"] in {row["id"] for row in listed}
+        timeline = client.get(
+            f"/api/v1/events/?aggregate_type={kind}&aggregate_id={resource['id']}"
+        ).json()["results"]
+        assert timeline and {event["aggregate_url"] for event in timeline} == {resource["url"]}
