@@ -18,6 +18,7 @@ from apps.core.transitions import transition_options
 from apps.core.web.budgets import query_budget
 from apps.core.web.rest import (
     ActionSerializer,
+    StrictInput,
     TransitionActions,
     VersionedRetrieve,
     honouring_if_match,
@@ -41,7 +42,7 @@ class MarketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Market
         fields = [
-            "slug", "name", "description", "currency", "status", "status_display",
+            "id", "slug", "name", "description", "currency", "status", "status_display",
             "suspension_reason", "created_at", "updated_at", "published_at", "suspended_at",
             "url",
         ]  # fmt: skip
@@ -60,8 +61,9 @@ class MarketDetailSerializer(MarketSerializer):
         return ActionSerializer(transition_options(market, user), many=True).data  # type: ignore[return-value]
 
 
-class MarketWriteSerializer(serializers.Serializer):
-    """The fields of the page's form; blank slug: made from the name (new) or kept."""
+class MarketWriteSerializer(StrictInput):
+    """The fields of the page's form; blank slug: made from the name (new) or kept;
+    any other field is refused (400), not ignored."""
 
     name = serializers.CharField(required=False, allow_blank=True)
     slug = serializers.CharField(required=False, allow_blank=True)

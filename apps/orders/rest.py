@@ -53,9 +53,10 @@ class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = [
-            "number", "status", "status_display", "market", "customer_name", "customer_email",
-            "total", "currency", "tracking_number", "refund_reason", "placed_at", "paid_at",
-            "shipped_at", "delivered_at", "cancelled_at", "refunded_at", "updated_at", "url",
+            "id", "number", "status", "status_display", "market", "customer_name",
+            "customer_email", "total", "currency", "tracking_number", "refund_reason",
+            "placed_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at", "refunded_at",
+            "updated_at", "url",
         ]  # fmt: skip
         read_only_fields = fields
 
