@@ -79,7 +79,7 @@ def busiest_markets(now: Any) -> QuerySet[Any, dict[str, Any]]:
 
 
 def work_queues(now: Any) -> list[Queue]:
-    counts = orders.order_counts_by_status()
+    counts = orders.work_queue_counts()
     today = timezone.localdate(now)
     awaiting, to_ship = orders.awaiting_payment_status(), orders.to_ship_status()
     return [

@@ -106,6 +106,17 @@ def order_counts_by_status() -> dict[str, int]:
     return Order.objects.counts_by_status()
 
 
+def work_queue_counts() -> dict[str, int]:
+    """Orders awaiting payment and to ship, by status (the dashboard's queues and
+    the navigation's badge): every status is there, the others 0.
+
+    Only these two statuses are counted: a range of the (status, placed_at,
+    id) index, a fifth of the table's entries, where counting every status
+    reads them all.
+    """
+    return Order.objects.filter(status__in=[AWAITING_PAYMENT, TO_SHIP]).counts_by_status()
+
+
 def search_orders(query: str, *, limit: int) -> list[Order]:
     return list(peers(Order.objects.search(query)).order_by("-placed_at", "-pk")[:limit])
 

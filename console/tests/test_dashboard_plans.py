@@ -58,3 +58,18 @@ def test_revenue_and_failed_payments_are_read_from_indexes(client: Client, viewe
         assert "created_at>? AND created_at<?" in plan, plan
     else:
         assert "Seq Scan on orders_payment" not in plan, plan
+
+
+def test_the_work_queues_count_two_statuses_not_every_order(client: Client, viewer) -> None:
+    """Awaiting payment and to ship are a range of the status index; counting
+    every status (the sidebar's numbers) read every order's entry."""
+    OrderFactory(status=OrderStatus.PENDING, lines=0)
+    client.force_login(viewer)
+    counts = [
+        sql
+        for sql in _uncached_dashboard_queries(client)
+        if re.search(r'COUNT\(\*\) AS "count" FROM "orders_order"', sql)
+    ]
+    assert counts  # the queues' and the navigation badges'
+    for sql in counts:
+        assert re.search(r'"orders_order"\."status" IN \(.pending., .paid.\)', sql), sql
