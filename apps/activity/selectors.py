@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import QuerySet
 
 from apps.core.fetching import strict
@@ -24,9 +25,27 @@ def recent_events(limit: int = RECENT_EVENTS) -> list[Event]:
     return list(Event.objects.newest_first()[:limit])
 
 
+# The distinct values of an indexed column, one index seek per value (a "loose
+# index scan", which neither database plans for DISTINCT by itself): a dozen
+# seeks instead of reading 360,000 events (60 ms each on PostgreSQL).
+_DISTINCT = """
+    WITH RECURSIVE found(value) AS (
+        SELECT MIN({column}) FROM activity_event
+        UNION ALL
+        SELECT (SELECT MIN({column}) FROM activity_event WHERE {column} > found.value)
+        FROM found WHERE found.value IS NOT NULL
+    )
+    SELECT value FROM found WHERE value IS NOT NULL
+"""
+# Only these columns (each the first of an index: event_context, event_name).
+DISTINCT_SQL = {column: _DISTINCT.format(column=column) for column in ("context", "name")}
+
+
 def distinct_values(field: str) -> list[tuple[str, str]]:
-    """The values of ``field`` that occur (contexts, event names), as filter choices."""
-    values = Event.objects.order_by(field).values_list(field, flat=True).distinct()
+    """The values of ``field`` that occur (contexts, event names), in order, as filter choices."""
+    with connection.cursor() as cursor:
+        cursor.execute(DISTINCT_SQL[field])
+        values = [value for (value,) in cursor.fetchall()]
     return [(value, value.replace("_", " ")) for value in values]
 
 

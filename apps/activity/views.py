@@ -27,8 +27,9 @@ PAGE_SIZE = 50
 FAILED_WORK_ACTIONS = {"retry": work.retry_job, "dismiss": work.dismiss_job}
 
 
-# Query budget: session, user, permissions (2), the filter's actor choices, count, page of events
-# with actors, and the chosen filters' lookups.
+# Query budget: session, user, permissions (2), the filter's actor choices, page of events with
+# actors (no count: CountlessPaginator), and the chosen filters' lookups (the context's
+# choices are read again for each use of the form: 4 on a filtered page).
 @query_budget(9)
 @require_GET
 @permission_required("activity.view_event", raise_exception=True)
