@@ -11,12 +11,12 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install run serve test lint typecheck imports pytest browser bench load mutate screenshots clean
+.PHONY: help uv install run serve test lint typecheck imports pytest browser bench bench-api load mutate screenshots clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install, then ruff, mypy, import-linter and every test (browser included)"
-	@echo "make bench  query-count and timing benchmarks"
+	@echo "make bench  query-count and timing benchmarks (make bench-api: the API's budgets alone)"
 	@echo "make screenshots  every page type, desktop and phone, light and dark, to docs/screenshots/"
 	@echo "make load   load test: gunicorn + PostgreSQL + Redis, 100,000 orders, locust (docs/performance.md)"
 	@echo "make mutate mutation testing of the core modules (slow; not part of make test)"
@@ -54,6 +54,11 @@ test: lint typecheck imports pytest
 
 bench: install
 	$(UV) run --frozen python -m benchmarks
+	$(UV) run --frozen python -m benchmarks api
+
+# Only the API's query budgets at 1,000 and 100,000 orders (BENCH_API_ORDERS=1000,100000).
+bench-api: install
+	$(UV) run --frozen python -m benchmarks api
 
 # Load test (docs/performance.md): gunicorn with the production settings on
 # PostgreSQL and Redis on the loopback, 1 then 2 instances; not part of make

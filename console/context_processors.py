@@ -41,7 +41,7 @@ def work_counts() -> dict[str, int]:
     key = f"nav-work-counts:{cache_version('activity')}"
     counts: dict[str, int] | None = cache.get(key)
     if counts is None:
-        by_status = orders.order_counts_by_status()
+        by_status = orders.work_queue_counts()
         counts = {
             "Orders": by_status[orders.awaiting_payment_status()]
             + by_status[orders.to_ship_status()],

@@ -79,7 +79,7 @@ def busiest_markets(now: Any) -> QuerySet[Any, dict[str, Any]]:
 
 
 def work_queues(now: Any) -> list[Queue]:
-    counts = orders.order_counts_by_status()
+    counts = orders.work_queue_counts()
     today = timezone.localdate(now)
     awaiting, to_ship = orders.awaiting_payment_status(), orders.to_ship_status()
     return [
@@ -171,10 +171,8 @@ def _days(now: Any, count: int) -> list[Any]:
 def revenue_chart(now: Any) -> Chart:
     """Revenue per day over the last 30 days, a series per currency (one query)."""
     days = _days(now, REVENUE_DAYS)
-    since = _day_start(now) - timedelta(days=REVENUE_DAYS - 1)
     amounts = {
-        (day, currency): amount
-        for day, currency, amount in orders.revenue_per_day(paid_since=since)
+        (day, currency): amount for day, currency, amount in orders.revenue_per_day(days=days)
     }
     currencies = sorted({currency for _, currency in amounts})
     return Chart(
@@ -192,10 +190,8 @@ def revenue_chart(now: Any) -> Chart:
 def orders_chart(now: Any) -> Chart:
     """Orders placed per day over the last 14 days, by status now (one query)."""
     days = _days(now, ORDER_DAYS)
-    since = _day_start(now) - timedelta(days=ORDER_DAYS - 1)
     counts = {
-        (day, status): count
-        for day, status, count in orders.orders_per_day_by_status(placed_since=since)
+        (day, status): count for day, status, count in orders.orders_per_day_by_status(days=days)
     }
     statuses = [
         (value, str(label), ORDER_STATUS_COLOURS.get(value, "secondary"))

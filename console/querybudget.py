@@ -24,11 +24,11 @@ N_PLUS_ONE_MIN = 2
 
 
 def view_budget(request: HttpRequest) -> tuple[str, int | None]:
-    """The resolved view's name and its declared budget (``None`` if none)."""
+    """The resolved view's name and the budget it declares for this request's method."""
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "", None
-    return match.view_name or match._func_path, budget_of(match.func)
+    return match.view_name or match._func_path, budget_of(match.func, request.method or "GET")
 
 
 def query_report(request: HttpRequest) -> dict[str, Any]:

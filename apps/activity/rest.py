@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
+from apps.core.web.budgets import query_budget
 from apps.core.web.rest import ConsoleViewSet, cursor_pagination
 
 from . import selectors
@@ -36,6 +37,9 @@ class EventSerializer(serializers.ModelSerializer):
         ]
     )
 )
+# Budgets (console/tests/test_budgets.py walks each): the token and its user, a
+# role user's two permission lookups, the events (a cursor page: no count).
+@query_budget(list=6, retrieve=5)
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ConsoleViewSet):
     """The timeline across contexts, newest first, with the Activity page's filters;
     ``aggregate_type`` and ``aggregate_id`` narrow it to one order or market."""

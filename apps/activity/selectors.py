@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
 
-from apps.core.cache import cache_version
 from apps.core.fetching import strict
 from apps.core.models import Job
 
@@ -16,9 +15,6 @@ from .models import Event, EventQuerySet
 
 RECENT_EVENTS = 10
 FAILED_WORK_LIMIT = 200
-# Bumped on commit of every event (receivers.CACHE_NAMESPACE).
-ACTIVITY_VERSION = "activity"
-DISTINCT_SECONDS = 3600
 MAX_CHOICE_WORDS = 10  # as a list's search box (UI.md)
 
 
@@ -30,21 +26,28 @@ def recent_events(limit: int = RECENT_EVENTS) -> list[Event]:
     return list(Event.objects.newest_first()[:limit])
 
 
+# The distinct values of an indexed column, one index seek per value (a "loose
+# index scan", which neither database plans for DISTINCT by itself): a dozen
+# seeks instead of reading 360,000 events (60 ms each on PostgreSQL).
+_DISTINCT = """
+    WITH RECURSIVE found(value) AS (
+        SELECT MIN({column}) FROM activity_event
+        UNION ALL
+        SELECT (SELECT MIN({column}) FROM activity_event WHERE {column} > found.value)
+        FROM found WHERE found.value IS NOT NULL
+    )
+    SELECT value FROM found WHERE value IS NOT NULL
+"""
+# Only these columns (each the first of an index: event_context, event_name).
+DISTINCT_SQL = {column: _DISTINCT.format(column=column) for column in ("context", "name")}
+
+
 def distinct_values(field: str) -> list[tuple[str, str]]:
-    """The values of ``field`` that occur (contexts, event names), as filter choices.
-
-    A DISTINCT over every event (≈50 ms at 400,000 events on SQLite), so
-    computed once per event: cached under the "activity" version, which every
-    committed event bumps, so a new context or event name shows at once.
-    """
-
-    def compute() -> list[tuple[str, str]]:
-        values = Event.objects.order_by(field).values_list(field, flat=True).distinct()
-        return [(value, value.replace("_", " ")) for value in values]
-
-    key = f"activity:distinct:{field}:{cache_version(ACTIVITY_VERSION)}"
-    values: list[tuple[str, str]] = cache.get_or_set(key, compute, DISTINCT_SECONDS) or compute()
-    return values
+    """The values of ``field`` that occur (contexts, event names), in order, as filter choices."""
+    with connection.cursor() as cursor:
+        cursor.execute(DISTINCT_SQL[field])
+        values = [value for (value,) in cursor.fetchall()]
+    return [(value, value.replace("_", " ")) for value in values]
 
 
 def staff_users() -> QuerySet[Any]:

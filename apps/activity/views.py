@@ -27,8 +27,10 @@ PAGE_SIZE = 50
 FAILED_WORK_ACTIONS = {"retry": work.retry_job, "dismiss": work.dismiss_job}
 
 
-# Query budget: session, user, permissions (2), count, page of events, the chosen actor
-# (by id); after an event, the context and event choices once (cached until the next).
+# Query budget: session, user, permissions (2), page of events (no count:
+# CountlessPaginator), the context and event choices (2; the context's are read again
+# for each use of the form: 4 on a filtered page), the chosen actor by id (the actor
+# filter is an autocomplete: no staff listed).
 @query_budget(9)
 @require_GET
 @permission_required("activity.view_event", raise_exception=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import mixins, serializers
 
+from apps.core.web.budgets import query_budget
 from apps.core.web.rest import ConsoleViewSet
 
 from . import selectors
@@ -30,6 +31,10 @@ class ProductSerializer(serializers.ModelSerializer):
         return [tag.slug for tag in product.tags.all()]  # prefetched by the selector
 
 
+# Budgets (console/tests/test_budgets.py walks each): the token and its user, a
+# role user's two permission lookups, the page's count, the products, their tags
+# (prefetched), a filter's market.
+@query_budget(list=8, retrieve=6)
 class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ConsoleViewSet):
     """Products with the list's filters (market, category and tag by slug, yes/no)."""
 

@@ -60,3 +60,14 @@ def every_word_in_any(query: str, *lookups: str) -> Q:
             any_field |= Q(**{lookup: word})
         condition &= any_field
     return condition
+
+
+# Trigram indexes (pg_trgm, SQLite FTS5's trigram tokenizer) find a substring
+# of at least this many characters; a shorter one has no trigram to look up.
+INDEXED_SEARCH_LENGTH = 3
+
+
+def fts5_phrase(text: str) -> str:
+    """``text`` as one SQLite FTS5 phrase: quoted, its own quotes doubled, so
+    nothing a user types is read as FTS5 query syntax (``OR``, ``*``, ``:``)."""
+    return '"' + text.replace('"', '""') + '"'

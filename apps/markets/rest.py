@@ -15,8 +15,10 @@ from rest_framework.response import Response
 
 from apps.accounts.api import User
 from apps.core.transitions import transition_options
+from apps.core.web.budgets import query_budget
 from apps.core.web.rest import (
     ActionSerializer,
+    StrictInput,
     TransitionActions,
     VersionedRetrieve,
     honouring_if_match,
@@ -40,7 +42,7 @@ class MarketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Market
         fields = [
-            "slug", "name", "description", "currency", "status", "status_display",
+            "id", "slug", "name", "description", "currency", "status", "status_display",
             "suspension_reason", "created_at", "updated_at", "published_at", "suspended_at",
             "url",
         ]  # fmt: skip
@@ -59,8 +61,9 @@ class MarketDetailSerializer(MarketSerializer):
         return ActionSerializer(transition_options(market, user), many=True).data  # type: ignore[return-value]
 
 
-class MarketWriteSerializer(serializers.Serializer):
-    """The fields of the page's form; blank slug: made from the name (new) or kept."""
+class MarketWriteSerializer(StrictInput):
+    """The fields of the page's form; blank slug: made from the name (new) or kept;
+    any other field is refused (400), not ignored."""
 
     name = serializers.CharField(required=False, allow_blank=True)
     slug = serializers.CharField(required=False, allow_blank=True)
@@ -68,6 +71,13 @@ class MarketWriteSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
 
 
+# Budgets (console/tests/test_budgets.py walks each): the token and its user,
+# a role user's two permission lookups, then the action's own — for a write the
+# service's (locked row, event, the email's task) and the re-read.
+@query_budget(
+    list=6, retrieve=5, create=14, partial_update=12,
+    publish=13, suspend=14, reinstate=14, archive=12,
+)  # fmt: skip
 class MarketViewSet(
     VersionedRetrieve,
     mixins.ListModelMixin,

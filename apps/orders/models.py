@@ -5,20 +5,21 @@ to the gateway, recorded before it is made)."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from apps.catalog import api as catalog_api
 from apps.core.errors import RuleViolation
 from apps.core.links import page_url
-from apps.core.text import search_text
+from apps.core.text import INDEXED_SEARCH_LENGTH, fts5_phrase, search_text
 from apps.core.transitions import condition
 from apps.markets import api as markets_api
 
@@ -30,6 +31,20 @@ def cents(value: Decimal) -> Decimal:
     """Round a money aggregate to cents. SQLite sums decimals as floats
     (``170.550000000000``); only plain columns are quantized by Django."""
     return Decimal(value).quantize(CENT)
+
+
+def day_bounds(days: list[date]) -> list[tuple[date, datetime, datetime]]:
+    """Each local day with its start and end (the next day's start), in the
+    current time zone: a range an index can serve."""
+    zone = timezone.get_current_timezone()
+    return [
+        (
+            day,
+            datetime.combine(day, time.min, tzinfo=zone),
+            datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
+        )
+        for day in days
+    ]
 
 
 def money_field(**options: Any) -> models.DecimalField:
@@ -139,6 +154,10 @@ def new_order_number() -> str:
     return "ORD-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
 
 
+# The FTS5 table of migration 0007 (SQLite): number, email and name of every order.
+ORDER_SEARCH_SQLITE = "SELECT rowid FROM orders_order_search WHERE orders_order_search MATCH %s"
+
+
 class OrderQuerySet(models.QuerySet["Order"]):
     def pending(self) -> OrderQuerySet:
         return self.filter(status=OrderStatus.PENDING)
@@ -155,10 +174,23 @@ class OrderQuerySet(models.QuerySet["Order"]):
         return self.filter(number=number)
 
     def search(self, query: str) -> OrderQuerySet:
-        """By any part of the order number (any case), or customer email or name (contains)."""
+        """Orders whose number, customer email or customer name contains ``query``
+        (one phrase, any case): ``ord-7k3``, ``@example.com``, ``smith``.
+
+        From ``INDEXED_SEARCH_LENGTH`` characters an index finds the rows, on
+        both databases (migration 0007): PostgreSQL's trigram GIN indexes serve
+        the ``icontains`` lookups; on SQLite an FTS5 table with the trigram
+        tokenizer, kept in sync by triggers, answers the same question. A
+        shorter search has no trigram to look up: it reads the orders newest
+        first until a page is full (the list counts nothing).
+        """
         query = search_text(query)
         if not query:
             return self
+        if len(query) >= INDEXED_SEARCH_LENGTH and connections[self.db].vendor == "sqlite":
+            # A constant statement; what was typed is its parameter.
+            matches = RawSQL(ORDER_SEARCH_SQLITE, [fts5_phrase(query)])  # noqa: S611
+            return self.filter(pk__in=matches)
         return self.filter(
             Q(number__icontains=query)
             | Q(customer_email__icontains=query)
@@ -173,7 +205,9 @@ class OrderQuerySet(models.QuerySet["Order"]):
 
     def counts_by_status(self) -> dict[str, int]:
         counts = dict.fromkeys(OrderStatus.values, 0)
-        for row in self.order_by().values("status").annotate(count=Count("pk")):
+        # COUNT(*), not COUNT(id): PostgreSQL then reads an index holding status
+        # alone (index-only), half the time of reading the rows at 100,000 orders.
+        for row in self.order_by().values("status").annotate(count=Count("*")):
             counts[row["status"]] = row["count"]
         return counts
 
@@ -184,30 +218,59 @@ class OrderQuerySet(models.QuerySet["Order"]):
         """
         return self.filter(pk__in=Payment.objects.failed_charges_on(day).values("order"))
 
-    def revenue_per_day(self) -> list[tuple[Any, str, Decimal]]:
-        """(local day paid, currency, amount) for money taken and kept, one grouped query."""
-        taken = self.filter(
-            status__in=[OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
-        )
-        rows = (
-            taken.order_by()
-            .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
-            .values("day", "currency")
-            .annotate(amount=Sum("total"))
-            .order_by("day", "currency")
-        )
-        return [(row["day"], row["currency"], cents(row["amount"])) for row in rows]
+    def revenue_on_days(self, days: list[date]) -> list[tuple[date, str, Decimal]]:
+        """(local day paid, currency, amount) of money taken and kept on each of
+        ``days``, in one grouped query.
 
-    def per_day_by_status(self) -> list[tuple[Any, str, int]]:
-        """(local day placed, status, count), one grouped query."""
-        rows = (
-            self.order_by()
-            .annotate(day=TruncDate("placed_at", tzinfo=timezone.get_current_timezone()))
-            .values("day", "status")
-            .annotate(count=Count("pk"))
-            .order_by("day", "status")
+        Each day is a range of ``paid_at`` (its local midnight to the next)
+        summed with ``FILTER`` (``CASE`` on SQLite): the index on (status,
+        paid_at, currency, total) serves the whole query. Grouping by a date
+        computed from each row read every row of the month, and on SQLite ran
+        a Python function per row (``TruncDate``).
+        """
+        bounds = day_bounds(days)
+        if not bounds:
+            return []
+        taken = self.filter(
+            status__in=[OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED],
+            paid_at__gte=bounds[0][1],
+            paid_at__lt=bounds[-1][2],
         )
-        return [(row["day"], row["status"], row["count"]) for row in rows]
+        sums = {
+            f"day{index}": Sum("total", filter=Q(paid_at__gte=start, paid_at__lt=end))
+            for index, (_, start, end) in enumerate(bounds)
+        }
+        rows = taken.order_by().values("currency").annotate(**sums).order_by("currency")
+        found = [
+            (day, row["currency"], cents(row[f"day{index}"]))
+            for row in rows
+            for index, (day, _, _) in enumerate(bounds)
+            if row[f"day{index}"] is not None
+        ]
+        return sorted(found, key=lambda item: (item[0], item[1]))
+
+    def placed_on_days_by_status(self, days: list[date]) -> list[tuple[date, str, int]]:
+        """(local day placed, status, count) for each of ``days`` (none for a
+        zero), in one grouped query: ranges of ``placed_at`` counted with
+        ``FILTER``, read from the index on (status, placed_at, id) alone."""
+        bounds = day_bounds(days)
+        if not bounds:
+            return []
+        placed = self.filter(
+            status__in=OrderStatus.values, placed_at__gte=bounds[0][1], placed_at__lt=bounds[-1][2]
+        )
+        counts = {
+            f"day{index}": Count("pk", filter=Q(placed_at__gte=start, placed_at__lt=end))
+            for index, (_, start, end) in enumerate(bounds)
+        }
+        rows = placed.order_by().values("status").annotate(**counts).order_by("status")
+        found = [
+            (day, row["status"], row[f"day{index}"])
+            for row in rows
+            for index, (day, _, _) in enumerate(bounds)
+            if row[f"day{index}"]
+        ]
+        return sorted(found, key=lambda item: (item[0], item[1]))
 
     def revenue_by_currency(self) -> dict[str, Decimal]:
         """Money taken and kept (paid, shipped, delivered), per currency."""
@@ -290,12 +353,21 @@ class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
             ("cancel_order", "Can cancel an order"),
             ("refund_order", "Can refund an order"),
         ]
+        # The list's sorts end with the primary key (apps.core.web.lists.tie_broken):
+        # so do their indexes, which then serve the whole ORDER BY, read backwards
+        # for a descending sort. The search's indexes are in migration 0007
+        # (trigram GIN on PostgreSQL, FTS5 on SQLite): not expressible here.
         indexes = [
-            models.Index(fields=["status", "-placed_at"], name="order_status_placed"),
-            models.Index(fields=["-placed_at"], name="order_placed"),
+            models.Index(fields=["status", "placed_at", "id"], name="order_status_placed_id"),
+            models.Index(fields=["placed_at", "id"], name="order_placed_id"),
             models.Index(fields=["market", "status"], name="order_market_status"),
             models.Index(fields=["customer_email"], name="order_customer_email"),
-            models.Index(fields=["total"], name="order_total"),
+            models.Index(fields=["total", "id"], name="order_total_id"),
+            # The dashboard's revenue: for each status of money kept, a range of
+            # paid_at, read from the index alone (no row is visited).
+            models.Index(
+                fields=["status", "paid_at", "currency", "total"], name="order_status_paid"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -507,8 +579,16 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
 
     def failed_charges_on(self, day: Any) -> PaymentQuerySet:
         """A "failed payment": a charge declined, timed out, errored or Not taken,
-        attempted on ``day`` (in the current time zone). Refunds are not payments."""
-        return self.charges().failed().filter(created_at__date=day)
+        attempted on ``day`` (in the current time zone). Refunds are not payments.
+
+        A range of ``created_at`` (the day's local midnight to the next), not
+        ``created_at__date``: the index on (status, created_at) serves a range;
+        a date computed from every row could not use it.
+        """
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(day, time.min, tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+        return self.charges().failed().filter(created_at__gte=start, created_at__lt=end)
 
 
 # An answer is a fact: whatever the gateway says about a payment that has not

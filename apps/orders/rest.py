@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from apps.accounts.api import User
 from apps.core.transitions import transition_options
+from apps.core.web.budgets import query_budget
 from apps.core.web.rest import (
     ActionSerializer,
     ConsoleViewSet,
@@ -52,9 +53,10 @@ class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = [
-            "number", "status", "status_display", "market", "customer_name", "customer_email",
-            "total", "currency", "tracking_number", "refund_reason", "placed_at", "paid_at",
-            "shipped_at", "delivered_at", "cancelled_at", "refunded_at", "updated_at", "url",
+            "id", "number", "status", "status_display", "market", "customer_name",
+            "customer_email", "total", "currency", "tracking_number", "refund_reason",
+            "placed_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at", "refunded_at",
+            "updated_at", "url",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -92,6 +94,10 @@ class OrderDetailSerializer(OrderSerializer):
         return ActionSerializer(transition_options(order, user), many=True).data  # type: ignore[return-value]
 
 
+# Budgets (console/tests/test_budgets.py walks each): the token and its user,
+# a role user's two permission lookups, then the action's own — for a write the
+# service's (locked row, payment, events, the email's task) and the re-read.
+@query_budget(list=6, retrieve=7, charge=29, cancel=22, ship=22, mark_delivered=18, refund=31)
 class OrderViewSet(VersionedRetrieve, mixins.ListModelMixin, TransitionActions):
     """Orders by number (with lines and payments); the transitions as actions."""
 
@@ -149,6 +155,8 @@ class CartDetailSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+# Budgets: as the orders'; placing is the service's queries and the order re-read.
+@query_budget(list=6, retrieve=6, place=31)
 class CartViewSet(mixins.ListModelMixin, ConsoleViewSet):
     """Open carts; staff place an order from one, as on the cart's page."""
 

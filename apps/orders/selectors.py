@@ -106,6 +106,17 @@ def order_counts_by_status() -> dict[str, int]:
     return Order.objects.counts_by_status()
 
 
+def work_queue_counts() -> dict[str, int]:
+    """Orders awaiting payment and to ship, by status (the dashboard's queues and
+    the navigation's badge): every status is there, the others 0.
+
+    Only these two statuses are counted: a range of the (status, placed_at,
+    id) index, a fifth of the table's entries, where counting every status
+    reads them all.
+    """
+    return Order.objects.filter(status__in=[AWAITING_PAYMENT, TO_SHIP]).counts_by_status()
+
+
 def search_orders(query: str, *, limit: int) -> list[Order]:
     return list(peers(Order.objects.search(query)).order_by("-placed_at", "-pk")[:limit])
 
@@ -153,16 +164,16 @@ def revenue_by_currency(*, paid_since: Any) -> dict[str, Decimal]:
     return Order.objects.filter(paid_at__gte=paid_since).revenue_by_currency()
 
 
-def revenue_per_day(*, paid_since: Any) -> list[tuple[Any, str, Decimal]]:
-    """(day, currency, amount) of money taken and kept, per paid day, in one
-    grouped query: the dashboard's revenue chart."""
-    return Order.objects.filter(paid_at__gte=paid_since).revenue_per_day()
+def revenue_per_day(*, days: list[Any]) -> list[tuple[Any, str, Decimal]]:
+    """(day, currency, amount) of money taken and kept on each of ``days`` (local
+    dates), in one grouped query: the dashboard's revenue chart."""
+    return Order.objects.revenue_on_days(days)
 
 
-def orders_per_day_by_status(*, placed_since: Any) -> list[tuple[Any, str, int]]:
-    """(day, status, count) of the orders placed since ``placed_since``, in one
-    grouped query: the dashboard's orders chart."""
-    return Order.objects.filter(placed_at__gte=placed_since).per_day_by_status()
+def orders_per_day_by_status(*, days: list[Any]) -> list[tuple[Any, str, int]]:
+    """(day, status, count) of the orders placed on each of ``days`` (local
+    dates), in one grouped query: the dashboard's orders chart."""
+    return Order.objects.placed_on_days_by_status(days)
 
 
 def rows_for_export(orders: OrderQuerySet, *, fields: list[str]) -> Iterator[tuple[Any, ...]]:

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_tables2 import RequestConfig
 
 from apps.accounts.web import StaffRequest
 from apps.activity import api as activity_api
@@ -28,7 +27,7 @@ from apps.core.web.actions import (
 )
 from apps.core.web.budgets import query_budget
 from apps.core.web.http import filtered, page_or_fragment, wants_fragment
-from apps.core.web.lists import SidebarRow, list_context, paginate
+from apps.core.web.lists import SidebarRow, list_context, paginate, sort
 from apps.core.web.spreadsheet import SafeCsvWriter
 
 from . import selectors, services
@@ -73,10 +72,11 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
-# Query budget: session, user, permissions (2), count, page of rows, the user's saved
-# views of the list, and on a filtered page the chosen market (by id: the filter is an
-# autocomplete, no market is listed).
-@query_budget(8)
+# Query budget: session, user, permissions (2), page of rows (no count: CountlessPaginator),
+# the user's saved views of the list, and on a filtered page the chosen market (by id: the
+# filter is an autocomplete, no market is listed). A page past the end (an old link) also
+# counts the rows and reads the last page.
+@query_budget(7)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request: StaffRequest) -> HttpResponse:
@@ -109,7 +109,7 @@ def order_export(request: StaffRequest) -> StreamingHttpResponse:
     """
     filterset = OrderFilter(request.GET, queryset=selectors.orders_for_list(), request=request)
     table = OrderTable(filtered(filterset))
-    RequestConfig(request, paginate=False).configure(table)
+    sort(request, table)
     ordered = table.data.data  # the filtered queryset in the table's sort order
     rows = selectors.rows_for_export(ordered, fields=[field for _, field in EXPORT_COLUMNS])
     # Customer names, emails and tracking numbers are typed by people: the
@@ -177,8 +177,8 @@ BULK = BulkActions(
 # --- Carts --------------------------------------------------------------------------
 
 
-# Query budget: session, user, permissions (2), count, page of carts with totals and market.
-@query_budget(6)
+# Query budget: session, user, permissions (2), page of carts with totals and market (no count).
+@query_budget(5)
 @require_GET
 @permission_required("orders.view_order", raise_exception=True)
 def cart_list(request: StaffRequest) -> HttpResponse:

@@ -78,9 +78,9 @@ def test_activity_query_budget_is_flat(
     client.get("/activity/")
     with CaptureQueriesContext(connection) as captured:
         client.get("/activity/")
-    # session, user, permissions (2), count, rows. The context and event choices are
-    # cached until the next event; the actors are an autocomplete (none listed).
-    assert len(captured) == 6
+    # session, user, permissions (2), context and event choices (2), rows (no count:
+    # CountlessPaginator). No actor choices: the actor filter is an autocomplete.
+    assert len(captured) == 7
 
 
 def test_timeline_shows_actor_transition_and_reason(client: Client, viewer, manager) -> None:
@@ -143,8 +143,9 @@ def test_the_actor_filter_lists_no_staff_and_names_the_chosen_one(
     actor = _select(page, "actor")
     assert f'<option value="{manager.pk}" selected>Grace Hopper</option>' in actor
     assert 'data-chip="actor"' in page and "Grace Hopper" in page
-    # session, user, permissions (2), count, rows, the chosen actor by id.
-    assert len(captured) == 7
+    # session, user, permissions (2), context and event choices (2), rows, the chosen
+    # actor by id.
+    assert len(captured) == 8
 
 
 def test_actor_choices_match_every_word_of_username_or_name(

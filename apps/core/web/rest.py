@@ -243,6 +243,29 @@ def _idempotency_key(request: Request) -> str:
     return f"api-{request.user.pk}-{key}"
 
 
+class StrictInput(serializers.Serializer):
+    """A write's body: the fields it takes, and a 400 naming any other.
+
+    Shape only. A script that sends ``status`` to an edit, or misspells a
+    field, is told so instead of getting a 200 that changed nothing.
+    """
+
+    # The browsable API's HTML forms send their CSRF token among the fields.
+    IGNORED_FIELDS: ClassVar[frozenset[str]] = frozenset({"csrfmiddlewaretoken"})
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        sent = self.initial_data.keys() if hasattr(self.initial_data, "keys") else ()
+        unknown = [
+            name for name in sent if name not in self.fields and name not in self.IGNORED_FIELDS
+        ]
+        if unknown:
+            takes = ", ".join(self.fields) or "no fields"
+            raise serializers.ValidationError(
+                {name: [f"Not taken here (this takes {takes})."] for name in unknown}
+            )
+        return attrs
+
+
 def _inputs_serializer(model: type[models.Model], name: str) -> type[serializers.Serializer]:
     """The body a transition takes: the inputs its model declares, as plain text.
 
@@ -255,7 +278,7 @@ def _inputs_serializer(model: type[models.Model], name: str) -> type[serializers
         if field != "idempotency_key"
     }
     class_name = "".join(part.title() for part in f"{model.__name__}_{name}_input".split("_"))
-    return type(class_name, (serializers.Serializer,), fields)
+    return type(class_name, (StrictInput,), fields)
 
 
 def _transition_action(model: type[models.Model], name: str) -> Callable[..., Response]:

@@ -7,7 +7,7 @@ views module is imported, which ``rest`` imports.
 from __future__ import annotations
 
 from base64 import b64decode, b64encode
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib import parse
 
@@ -96,8 +96,9 @@ class KeysetCursorPagination(pagination.CursorPagination):
     once, however many share a timestamp, and one indexed range scan a page.
 
     The cursor (opaque, base64) is ``r`` (1: the page before), ``p`` (the
-    timestamp, ISO 8601) and ``i`` (the pk); one that does not parse is a 404
-    problem "Invalid cursor", never a 500.
+    timestamp, ISO 8601, compared in UTC whatever its offset) and ``i`` (the
+    pk); one that does not parse, or whose instant is outside years 1 to 9999 in
+    UTC, is a 404 problem "Invalid cursor", never a 500.
     """
 
     ordering: tuple[str, str] = ("-created", "-pk")
@@ -150,8 +151,16 @@ class KeysetCursorPagination(pagination.CursorPagination):
             raise invalid from None
         if stamp is None or pk is None:
             raise invalid
-        if isinstance(stamp, datetime) and timezone.is_naive(stamp):
-            raise invalid
+        if isinstance(stamp, datetime):
+            if timezone.is_naive(stamp):
+                raise invalid
+            # Compared in UTC: PostgreSQL refuses an offset beyond ±15:59 (a
+            # DataError), and an instant outside years 1 to 9999 in UTC cannot be
+            # sent to SQLite (OverflowError).
+            try:
+                stamp = stamp.astimezone(UTC)
+            except OverflowError:
+                raise invalid from None
         return reverse, (stamp, pk)
 
     def _link(self, row: Any, *, reverse: bool) -> str:

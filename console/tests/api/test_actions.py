@@ -334,3 +334,29 @@ def test_an_action_on_the_page_says_no_channel(client, manager):
     client.force_login(manager)
     client.post(f"/markets/{market.slug}/transitions/publish/")
     assert Event.objects.get(name="market_published").via == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("", {"status": "archived"}, "status"),
+        ("", {"descripton": "a typo"}, "descripton"),
+        ("publish/", {"reason": "publish takes none"}, "reason"),
+    ],
+)
+def test_a_field_the_write_does_not_take_is_refused_not_ignored(
+    manager, token_client, path, body, field
+):
+    """A script that sends ``status`` (or misspells a field) must not get a 200
+    that changed nothing: it is told which field the endpoint does not take."""
+    market = MarketFactory(status="draft")
+    before = version_tag(market)
+    client = token_client(manager)
+    url = f"/api/v1/markets/{market.slug}/{path}"
+    send = client.post if path else client.patch
+    response = send(url, body, format="json")
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+    assert response.json()["field"] == field
+    assert "Not taken here" in response.json()["detail"]
+    market.refresh_from_db()
+    assert market.status == "draft" and version_tag(market) == before
