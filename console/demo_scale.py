@@ -195,6 +195,17 @@ def seed_scale(
             with transaction.atomic():
                 writer.insert(rows)
             progress(indices.stop)
+    if connection.vendor == "postgresql":
+        # What autovacuum would do soon after: the planner's statistics of
+        # the tables that just grew, so the next query plans for their size.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE "
+                + ", ".join(
+                    connection.ops.quote_name(model._meta.db_table)
+                    for model in (Order, OrderLine, Payment, SentEmail, Event)
+                )
+            )
     # Cached fragments (sidebars, the dashboard) were computed before these rows.
     for namespace in ("activity", "orders", "markets", "catalog"):
         bump_cache_version(namespace)
@@ -324,10 +335,19 @@ class _Table:
         names = ", ".join(quote(str(f.column)) for f in [*named, *others])
         marks = ", ".join(["%s"] * (len(named) + len(others)))
         self.sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+        self.copy = f"COPY {quote(meta.db_table)} ({names}) FROM STDIN"
 
     def insert(self, cursor: Any, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            extra = self.constants
+        if not rows:
+            return
+        extra = self.constants
+        if connection.vendor == "postgresql":
+            # COPY: one stream per table and batch, several times faster than
+            # INSERTs; constraints and triggers apply as to any insert.
+            with cursor.cursor.copy(self.copy) as copy:
+                for row in rows:
+                    copy.write_row(row + extra)
+        else:
             cursor.executemany(self.sql, [row + extra for row in rows] if extra else rows)
 
 
@@ -393,15 +413,14 @@ class _Writer:
         self.sqlite = connection.vendor == "sqlite"
         if self.sqlite:
             # Naive UTC text, as Django's SQLite backend writes datetimes (the
-            # times are computed naive, in UTC, for this), and JSON as text.
+            # times are computed naive, in UTC, for this).
             self.dt: Callable[[datetime | None], Any] = lambda value: value and str(value)
-            self.json: Callable[[Any], Any] = json.dumps
         else:
             # Bound here: the rows are built in another thread, which has a
             # connection object of its own.
-            ops = connection.ops
-            self.dt = ops.adapt_datetimefield_value
-            self.json = lambda value: ops.adapt_json_value(value, None)
+            self.dt = connection.ops.adapt_datetimefield_value
+        # JSON as text, which both databases read into their JSON columns.
+        self.json: Callable[[Any], Any] = json.dumps
         self.no_payload = self.json({})
         # "Ana Berg <ana.berg.7@customers.example>", as the email job writes it:
         # the display name's part, once per name.

@@ -146,7 +146,8 @@ def test_emails_go_out_as_the_email_job_records_them(actors) -> None:
         names = set(Event.objects.for_aggregate("order", order.pk).values_list("name", flat=True))
         assert {f"{demo_scale.JOB_NAMES[kind]}_sent" for kind in kinds} <= names
     # The timeline shows who did it, as the services write it.
-    placed = Event.objects.filter(name="order_placed", aggregate_id__in=scale_orders().values("pk"))
+    ids = [str(pk) for pk in scale_orders().values_list("pk", flat=True)]
+    placed = Event.objects.filter(name="order_placed", aggregate_id__in=ids)
     assert set(placed.values_list("actor_name", flat=True)) == {actors["agent"].display_name}
     # The events link to the orders' pages and read as the services' would.
     order = scale_orders().first()
