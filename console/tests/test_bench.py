@@ -60,3 +60,25 @@ def test_a_marked_region_is_rewritten_and_the_rest_kept(tmp_path) -> None:
     text = path.read_text()
     assert text.startswith("# Performance\n\nkept\n")
     assert text.count("<!-- bench:sqlite:start -->") == 1
+
+
+def test_the_profiles_go_to_the_worst_page_against_the_admin_and_the_worst_other() -> None:
+    def result(name: str, console: float, admin: float | None) -> versus_admin.Result:
+        page = versus_admin.Page(name, "/", "/admin/" if admin else None)
+        return versus_admin.Result(
+            page,
+            versus_admin.Side(timings=[console]),
+            versus_admin.Side(timings=[admin]) if admin else None,
+        )
+
+    results = [
+        result("orders list", 30, 10),  # 3x
+        result("products list", 40, 10),  # 4x: the worst against the admin
+        result("order detail", 1, 10),  # met
+        result("dashboard, cached", 4, None),  # 2x its 2 ms
+        result("dashboard, not cached", 100, None),  # 5x its 20 ms: the worst other
+    ]
+    assert [r.page.name for r in report.worst(results, 2)] == [
+        "products list",
+        "dashboard, not cached",
+    ]
