@@ -16,7 +16,7 @@ PORT ?= 8000
 help:
 	@echo "make run    install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install, then ruff, mypy, import-linter and every test (browser included)"
-	@echo "make bench  query-count and timing benchmarks (make bench-api: the API's budgets alone)"
+	@echo "make bench  the console against Django's admin at 100,000 orders, query counts as rows grow, the API's budgets (docs/performance.md)"
 	@echo "make screenshots  every page type, desktop and phone, light and dark, to docs/screenshots/"
 	@echo "make load   load test: gunicorn + PostgreSQL + Redis, 100,000 orders, locust (docs/performance.md)"
 	@echo "make mutate mutation testing of the core modules (slow; not part of make test)"
@@ -52,9 +52,15 @@ pytest: install browser
 
 test: lint typecheck imports pytest
 
+# The console against Django's admin on a seeded data set, then query counts
+# at growing row counts (docs/performance.md). Not part of make test.
+# DATABASE_URL picks SQLite (unset) or PostgreSQL; the data set is seeded
+# once into BENCH_DB (default /tmp/console-bench-100000.sqlite3, or the
+# PostgreSQL database console_bench_100000) and reused by later runs.
+# BENCH_ARGS passes options: "admin", "growth" or "api" for one part, --orders N,
+# --repeats R, --no-write (leave docs/ alone), --no-profile.
 bench: install
-	$(UV) run --frozen python -m benchmarks
-	$(UV) run --frozen python -m benchmarks api
+	$(UV) run --frozen python -m benchmarks $(BENCH_ARGS)
 
 # Only the API's query budgets at 1,000 and 100,000 orders (BENCH_API_ORDERS=1000,100000).
 bench-api: install

@@ -127,3 +127,59 @@ def test_seed_demo_takes_the_size_and_says_what_it_did(capsys) -> None:
         )
     )
     assert set(per_market.values()) == {demo_scale.PRODUCTS_PER_MARKET}
+
+
+@pytest.mark.django_db
+def test_emails_go_out_as_the_email_job_records_them(actors) -> None:
+    from apps.orders.models import SentEmail
+
+    demo_scale.seed_scale(orders=ORDERS, seed=1, actors=actors, write=lambda _: None)
+
+    for order in scale_orders():
+        kinds = set(SentEmail.objects.filter(order=order).values_list("kind", flat=True))
+        expected = {"confirmation"}
+        if order.status in ("shipped", "delivered"):
+            expected.add("shipped")
+        if order.status == "refunded":
+            expected.add("refunded")
+        assert kinds == expected, order.status
+        names = set(Event.objects.for_aggregate("order", order.pk).values_list("name", flat=True))
+        assert {f"{demo_scale.JOB_NAMES[kind]}_sent" for kind in kinds} <= names
+    # The timeline shows who did it, as the services write it.
+    ids = [str(pk) for pk in scale_orders().values_list("pk", flat=True)]
+    placed = Event.objects.filter(name="order_placed", aggregate_id__in=ids)
+    assert set(placed.values_list("actor_name", flat=True)) == {actors["agent"].display_name}
+    # The events link to the orders' pages and read as the services' would.
+    order = scale_orders().first()
+    event = Event.objects.for_aggregate("order", order.pk).get(name="order_placed")
+    assert event.aggregate_url == order.get_absolute_url()
+    assert event.payload == {"total": str(order.total), "currency": order.currency}
+
+
+@pytest.mark.django_db
+def test_the_seed_reserves_its_ids_so_later_orders_get_new_ones(actors) -> None:
+    demo_scale.seed_scale(orders=30, seed=1, actors=actors, write=lambda _: None)
+    seeded = set(scale_orders().values_list("pk", flat=True))
+    market = scale_orders().first().market
+
+    later = Order.objects.create(
+        number="ORD-LATER1", market=market, customer_name="A B", customer_email="a@b.example",
+        payment_token="tok_visa", currency=market.currency, total=Decimal("1.00"),
+    )  # fmt: skip
+
+    assert later.pk > max(seeded)
+
+
+def test_progress_draws_a_bar_on_a_terminal_and_lines_in_a_log() -> None:
+    lines: list[str] = []
+    progress = demo_scale.Progress(1000, lines.append)
+    for done in range(100, 1001, 100):
+        progress(done)
+    assert len(lines) == 10 and lines[-1].lstrip().startswith("1,000/1,000 orders")
+
+    drawn: list[str] = []
+    bar = demo_scale.Progress(1000, lines.append, draw=drawn.append)
+    bar(500)
+    bar(1000)
+    assert drawn[0].startswith("\r  [###############...............]")
+    assert drawn[-1] == "\n"

@@ -63,15 +63,21 @@ class Command(BaseCommand):
             users = self.seed()
         if options["orders"] > 0:
             started = time.monotonic()
+            # On a terminal, a bar redrawn in place; in a log, a line per tenth.
+            draw = self._draw if self.stdout.isatty() else None
             added = demo_scale.seed_scale(
                 orders=options["orders"], seed=options["seed"], actors=users,
-                write=self.stdout.write,
+                write=self.stdout.write, draw=draw,
             )  # fmt: skip
             self.stdout.write(
                 f"Scale data set: {options['orders']:,} orders, {added:,} added "
                 f"in {time.monotonic() - started:.1f} s."
             )
         self.stdout.write(self.style.SUCCESS(sign_in_banner(options["url"])))
+
+    def _draw(self, text: str) -> None:
+        self.stdout.write(text, ending="")
+        self.stdout.flush()
 
     def seed(self) -> dict[str, Any]:
         # The role groups come with the migrations; a database flushed since

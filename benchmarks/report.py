@@ -1,0 +1,189 @@
+"""The console-versus-admin benchmark's report: a markdown table, plans and profiles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.versus_admin import (
+    DASHBOARD_CACHED_MS,
+    DASHBOARD_UNCACHED_MS,
+    PARTIAL_SHARE,
+    RATIO_TARGET,
+    Result,
+    full_scan,
+)
+
+Counts = dict[str, dict[str, int]]
+
+
+@dataclass
+class Context:
+    when: str
+    machine: str
+    database: str
+    django: str
+    orders: int
+    small: int
+    repeats: int
+    seeded: str
+    minutes: float
+    vendor: str
+
+
+def _full_page(results: list[Result]) -> Result | None:
+    return next((r for r in results if r.page.name == "orders list"), None)
+
+
+def verdict(result: Result, results: list[Result], small: Counts) -> tuple[bool, str]:
+    """Whether the page meets its targets, and if not, which it misses."""
+    misses = []
+    name = result.page.name
+    if name == "dashboard, cached" and result.console.median > DASHBOARD_CACHED_MS:
+        misses.append(f"> {DASHBOARD_CACHED_MS:g} ms")
+    elif name == "dashboard, not cached" and result.console.median > DASHBOARD_UNCACHED_MS:
+        misses.append(f"> {DASHBOARD_UNCACHED_MS:g} ms")
+    elif name.endswith("htmx partial"):
+        full = _full_page(results)
+        if full and result.console.size > PARTIAL_SHARE * full.console.size:
+            misses.append(f"bytes > {PARTIAL_SHARE:.0%} of the page")
+    ratio = result.ratio
+    if ratio is not None and ratio > RATIO_TARGET:
+        misses.append(f"> {RATIO_TARGET:g}x admin")
+    if result.admin is not None and result.console.queries > result.admin.queries:
+        misses.append("more queries than the admin")
+    at_small = small.get(name, {}).get("console")
+    if at_small is not None and at_small != result.console.queries:
+        misses.append(f"queries {at_small} at {1000:,} orders")
+    return (not misses, "; ".join(misses) or "met")
+
+
+def worst(results: list[Result], count: int) -> list[Result]:
+    """The pages furthest from their targets, for the profiles: the worst page
+    against the admin first, then the worst of the others (the dashboard), and
+    so on by turns."""
+
+    def distance(result: Result) -> float:
+        if result.ratio is not None:
+            return result.ratio / RATIO_TARGET
+        if result.page.name == "dashboard, cached":
+            return result.console.median / DASHBOARD_CACHED_MS
+        if result.page.name == "dashboard, not cached":
+            return result.console.median / DASHBOARD_UNCACHED_MS
+        return 0.0
+
+    compared = sorted((r for r in results if r.ratio is not None), key=distance, reverse=True)
+    others = sorted((r for r in results if r.ratio is None), key=distance, reverse=True)
+    by_turns = [r for pair in zip(compared, others, strict=False) for r in pair]
+    by_turns += compared[len(others) :] + others[len(compared) :]
+    return [r for r in by_turns if distance(r) > 1][:count] or by_turns[:count]
+
+
+def table(results: list[Result], small: Counts, context: Context) -> str:
+    rows = [
+        f"| page | queries console ({context.small:,} / {context.orders:,} orders) / admin "
+        "| console median / p90 ms | admin median / p90 ms | console / admin | target |",
+        "|---|--:|--:|--:|--:|---|",
+    ]
+    full = _full_page(results)
+    for result in results:
+        console, admin = result.console, result.admin
+        at_small = small.get(result.page.name, {}).get("console", "?")
+        queries = f"{at_small} / {console.queries}"
+        if admin is not None:
+            queries += f" / {admin.queries}"
+        name = result.page.name
+        if name.endswith("htmx partial") and full is not None and full.console.size:
+            name += f" ({console.size:,} B = {console.size / full.console.size:.0%} of the page)"
+        ok, why = verdict(result, results, small)
+        rows.append(
+            f"| {name} | {queries} | {console.median:.1f} / {console.p90:.1f} | "
+            + (f"{admin.median:.1f} / {admin.p90:.1f}" if admin else "-")
+            + f" | {f'{result.ratio:.2f}x' if result.ratio is not None else '-'} | "
+            + ("met" if ok else f"**missed**: {why}")
+            + " |"
+        )
+    return "\n".join(rows)
+
+
+def header(context: Context) -> str:
+    return (
+        f"{context.when}, {context.database}, Django {context.django}; {context.orders:,} orders "
+        f"(data set {context.seeded}); {context.repeats} timed requests per page and side, "
+        f"interleaved, DEBUG off, Django's test client as a superuser; "
+        f"{context.minutes:.1f} min. Machine: {context.machine}."
+    )
+
+
+def markdown(
+    results: list[Result], small: Counts, profiles: list[tuple[str, str]], context: Context
+) -> str:
+    """The whole report: table, EXPLAIN of the list and search queries, profiles."""
+    parts = [
+        f"# `make bench` on {context.vendor}",
+        "",
+        "Generated by `python -m benchmarks` (`make bench`); do not edit. The summary is in "
+        "docs/performance.md.",
+        "",
+        header(context),
+        "",
+        table(results, small, context),
+        "",
+        "## EXPLAIN of the queries on the orders table",
+        "",
+    ]
+    for result in results:
+        if not result.page.explain:
+            continue
+        for side_name, side in (("console", result.console), ("admin", result.admin)):
+            if side is None:
+                continue
+            for sql, plan in side.explains:
+                scan = " — **full scan of orders_order**" if full_scan(plan) else ""
+                parts += [
+                    f"### {result.page.name}, {side_name}{scan}",
+                    "",
+                    "```sql",
+                    _short(sql),
+                    "```",
+                    "",
+                    "```",
+                    plan,
+                    "```",
+                    "",
+                ]
+    if profiles:
+        parts += ["## Where the time goes: the worst page against the admin, the worst other", ""]
+        for name, text in profiles:
+            parts += [f"### {name}", "", "```", text, "```", ""]
+    return "\n".join(parts)
+
+
+def _short(sql: str, limit: int = 1200) -> str:
+    sql = re.sub(r"\s+", " ", sql)
+    return sql if len(sql) <= limit else sql[:limit] + " …"
+
+
+def update_performance_md(
+    path: Path, results: list[Result], small: Counts, context: Context
+) -> None:
+    """Rewrite this database's marked region of docs/performance.md."""
+    start, end = f"<!-- bench:{context.vendor}:start -->", f"<!-- bench:{context.vendor}:end -->"
+    body = "\n".join(
+        [
+            start,
+            f"**{context.database}** — {header(context)}",
+            "",
+            table(results, small, context),
+            "",
+            f"EXPLAIN plans and profiles: [bench-{context.vendor}.md](bench-{context.vendor}.md).",
+            end,
+        ]
+    )
+    text = path.read_text()
+    if start in text and end in text:
+        text = text[: text.index(start)] + body + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    path.write_text(text)
