@@ -24,7 +24,13 @@ def test_filter_by_market_and_active_without_a_reload(sign_in, live_server, view
     expect(table).to_contain_text("Cedar Box")
 
     filters = page.get_by_role("form", name="Filters")
-    filters.get_by_label("Market").select_option(label="North Market")
+    # The market is an autocomplete: typed, chosen with the keyboard.
+    market = filters.get_by_role("combobox", name="Market", exact=True)
+    market.focus()
+    page.keyboard.type("nor")
+    expect(page.get_by_role("option", name="North Market")).to_be_visible()
+    expect(page.get_by_role("option", name="South Market")).to_have_count(0)
+    page.keyboard.press("Enter")  # the first match
     expect(page).to_have_url(re.compile(r"market=north"))
     expect(table).not_to_contain_text("Cedar Box")
     expect(table).to_contain_text("Birch Stool")
@@ -41,7 +47,10 @@ def test_filter_by_market_and_active_without_a_reload(sign_in, live_server, view
 
     # The URL is the state: loading it again shows the same list.
     page.reload()
-    expect(page.get_by_label("Market")).to_have_value("north")
+    expect(page.locator("select[name=market]")).to_have_value("north")
+    # The chosen market shows by name, in the field and as a chip.
+    expect(filters.locator(".ts-control")).to_contain_text("North Market")
+    expect(page.locator('[data-chip="market"]')).to_contain_text("North Market")
     expect(page.locator("#results table")).to_contain_text("Amber Lamp")
     expect(page.locator("#results table")).not_to_contain_text("Birch Stool")
 

@@ -44,9 +44,10 @@ from loadtest.mix import (
     CSRF,
     CURRENT_USER,
     IDEMPOTENCY,
+    MARKET_ID,
     MARKET_LINK,
-    MARKET_OPTION,
-    MARKET_SLUG_OPTION,
+    MARKET_QUERIES,
+    MARKET_SLUG,
     ORDER_LINK,
     Endpoint,
     sandbox_accepts,
@@ -217,8 +218,11 @@ class OrderAgent(ConsoleUser):
     def on_start(self) -> None:
         self.index = next(_agents)
         super().on_start()
-        body = self.go(mix.ORDERS)
-        options = MARKET_OPTION.findall(body)
+        self.go(mix.ORDERS)
+        found: set[str] = set()
+        for term in MARKET_QUERIES:  # the Market filter's autocomplete
+            found.update(MARKET_ID.findall(self.go(mix.MARKET_CHOICES, term=term)))
+        options = sorted(found, key=int)
         self.markets = options[self.index % STRIDE :: STRIDE] or options
 
     @task(4)
@@ -285,8 +289,9 @@ class Reader(ConsoleUser):
 
     @task(1)
     def products(self) -> None:
-        body = self.go(mix.PRODUCTS)
-        if slug := self.pick(body, MARKET_SLUG_OPTION):
+        self.go(mix.PRODUCTS)
+        body = self.go(mix.MARKET_CHOICES, term="scale market")  # the Market autocomplete
+        if slug := self.pick(body, MARKET_SLUG):
             self.go(mix.PRODUCTS_FILTERED, page="/products/", slug=slug)
 
     @task(1)
@@ -296,7 +301,8 @@ class Reader(ConsoleUser):
 
     @task(1)
     def orders_filtered(self) -> None:
-        body = self.go(mix.ORDERS)
-        if market := self.pick(body, MARKET_OPTION):
+        self.go(mix.ORDERS)
+        body = self.go(mix.MARKET_CHOICES, term="scale market")  # the Market autocomplete
+        if market := self.pick(body, MARKET_ID):
             status = random.choice(["pending", "paid", "shipped", "delivered"])
             self.go(mix.ORDERS_FILTERED, page="/orders/", status=status, market=market)

@@ -49,6 +49,9 @@ MARKET_DETAIL = Endpoint("market detail", "/markets/{slug}/")
 PRODUCTS = Endpoint("products list", "/products/")
 PRODUCTS_FILTERED = Endpoint("products filtered by market (htmx)", "/products/?market={slug}",
                              htmx=True)  # fmt: skip
+# The market filters are autocompletes: markets come from their JSON (redirected
+# once to the current version), at most 20 an answer.
+MARKET_CHOICES = Endpoint("market choices (autocomplete)", "/markets/choices.json?q={term}")
 ACTIVITY = Endpoint("activity list", "/activity/")
 ACTIVITY_FILTERED = Endpoint("activity filtered (htmx)", "/activity/?q={term}", htmx=True)
 PALETTE = Endpoint("palette (htmx)", "/palette/?q={term}", htmx=True)
@@ -56,7 +59,8 @@ PALETTE = Endpoint("palette (htmx)", "/palette/?q={term}", htmx=True)
 ENDPOINTS = [
     SIGN_IN, SIGN_IN_PAGE, DASHBOARD, ORDERS, ORDERS_PAGE, ORDERS_FILTERED, ORDERS_SORTED,
     ORDERS_SEARCH, ORDER_DETAIL, ORDER_DETAIL_HTMX, CHARGE, SHIP, MARKETS, MARKETS_FILTERED,
-    MARKET_DETAIL, PRODUCTS, PRODUCTS_FILTERED, ACTIVITY, ACTIVITY_FILTERED, PALETTE,
+    MARKET_DETAIL, PRODUCTS, PRODUCTS_FILTERED, MARKET_CHOICES, ACTIVITY, ACTIVITY_FILTERED,
+    PALETTE,
 ]  # fmt: skip
 
 # Example values, as the pages give them, for checking that every path resolves.
@@ -77,8 +81,13 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 IDEMPOTENCY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 ORDER_LINK = re.compile(r'href="/orders/(ORD-[0-9A-Z]+)/"')
 MARKET_LINK = re.compile(r'href="/markets/(scale-market-\d+)/"')
-MARKET_OPTION = re.compile(r'<option value="(\d+)"[^>]*>Scale Market \d+</option>')
-MARKET_SLUG_OPTION = re.compile(r'<option value="(scale-market-\d+)"')  # the products filter
+# From /markets/choices.json: a scale market's id (the orders filter's value)
+# and slug (the products filter's).
+MARKET_ID = re.compile(r'"label": "Scale Market \d+", "id": (\d+)')
+MARKET_SLUG = re.compile(r'"value": "(scale-market-\d+)"')
+# What an agent types to find every scale market, 20 at most an answer:
+# "scale market 00" … "scale market 19" together name all of 000 to 199.
+MARKET_QUERIES = [f"scale market {prefix:02d}" for prefix in range(20)]
 CHARGE_CONFIRM = re.compile(r"Charge ([0-9.]+) [A-Z]{3} to (ORD-[0-9A-Z]+)\?")
 CURRENT_USER = re.compile(r'data-testid="current-user">([^<]+)<')
 

@@ -5,7 +5,7 @@ from typing import Any
 import django_filters
 from django import forms
 
-from apps.core.web.filters import ConsoleFilterSet
+from apps.core.web.filters import AutocompleteFilter, ConsoleFilterSet
 
 from . import selectors
 from .models import Event, EventQuerySet
@@ -28,9 +28,12 @@ class EventFilter(ConsoleFilterSet):
     name = django_filters.ChoiceFilter(
         choices=_choices_of("name"), empty_label="Any event", label="Event"
     )
-    actor = django_filters.ModelChoiceFilter(
+    # By id; the picker asks /activity/actors.json (staff grow with the company).
+    actor = AutocompleteFilter(
         queryset=selectors.staff_users(),
         empty_label="Anyone",
+        autocomplete="activity:actors",
+        label_from=lambda user: user.display_name,
     )
     occurred_from = django_filters.DateFilter(
         field_name="occurred_at",

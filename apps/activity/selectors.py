@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.core.fetching import strict
 from apps.core.models import Job
@@ -15,6 +15,7 @@ from .models import Event, EventQuerySet
 
 RECENT_EVENTS = 10
 FAILED_WORK_LIMIT = 200
+MAX_CHOICE_WORDS = 10  # as a list's search box (UI.md)
 
 
 def events() -> EventQuerySet:
@@ -51,6 +52,19 @@ def distinct_values(field: str) -> list[tuple[str, str]]:
 
 def staff_users() -> QuerySet[Any]:
     return get_user_model().objects.filter(is_staff=True).order_by("username")
+
+
+def staff_user_choices(query: str, *, limit: int) -> list[tuple[int, str, str, str]]:
+    """``(id, username, first name, last name)`` of the staff whose username or
+    name contains every word of ``query`` (all of them for ""), by username."""
+    users = staff_users()
+    for word in query.split()[:MAX_CHOICE_WORDS]:
+        users = users.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    return list(users.values_list("pk", "username", "first_name", "last_name")[:limit])
 
 
 def work_attention_counts() -> dict[str, int]:

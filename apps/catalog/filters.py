@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.core.web.filters import ConsoleFilterSet
+from apps.core.web.filters import AutocompleteFilter, ConsoleFilterSet
 from apps.markets import api as markets_api
 
 from . import selectors
@@ -34,8 +34,11 @@ class ProductFilter(ConsoleFilterSet):
 
     main_filters = ("q", "market", "active")
     q = django_filters.CharFilter(method="search_products", label="Search")
-    market = django_filters.ModelChoiceFilter(
-        queryset=_markets, to_field_name="slug", empty_label="Any market"
+    market = AutocompleteFilter(
+        queryset=_markets,
+        to_field_name="slug",
+        empty_label="Any market",
+        autocomplete="markets:choices",
     )
     category = django_filters.ModelChoiceFilter(
         queryset=_categories, to_field_name="slug", empty_label="Any category"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.errors import RuleViolation
+from apps.core.links import page_url
 from apps.core.text import every_word_in_any
 from apps.markets import api as markets_api
 
@@ -147,7 +147,7 @@ class Product(markets_api.InAMarket, models.Model):
     def get_absolute_url(self) -> str:
         """The product's page, by id: a SKU is unique only within its market,
         and the id needs no join to build (bulk events link here for free)."""
-        return reverse("catalog:product", args=[self.pk])
+        return page_url("catalog:product", self.pk)
 
     @property
     def status(self) -> str:

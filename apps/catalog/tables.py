@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.core.web.tables import SelectColumn, StatusColumn
+from apps.core.web.tables import ConsoleTable, SelectColumn, StatusColumn
 from apps.core.web.ui import sku
 
 from .models import Product
@@ -17,7 +17,7 @@ OUT_OF_STOCK = mark_safe(
 PRICE = '<span data-price>{}</span> <abbr class="text-body-secondary small" title="{}">{}</abbr>'
 
 
-class ProductTable(tables.Table):
+class ProductTable(ConsoleTable):
     """Cells render with ``format_html`` (see ``apps.core.web.tables``), never a
     template per cell. Every sort ends with the primary key, so pages never
     repeat or skip a row when values tie."""

@@ -59,11 +59,11 @@ def _list_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     )
 
 
-# Query budget: session, user, permissions (2), rows with market and category (no count), the page's
-# tags, the filter's market, category and tag choices (3), the user's saved views of the list,
-# and on a filtered page the chosen
-# market, category and tag (3); an htmx swap skips the choices (6).
-@query_budget(13)
+# Query budget: session, user, permissions (2), rows with market and category (no count), the
+# page's tags, the filter's category and tag choices (2; markets are an autocomplete: none
+# listed), the user's saved views of the list, and on a filtered page the chosen market,
+# category and tag (3); an htmx swap skips the choices (6).
+@query_budget(12)
 @require_GET
 @permission_required("catalog.view_product", raise_exception=True)
 def product_list(request: StaffRequest) -> HttpResponse:

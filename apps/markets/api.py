@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, QuerySet
-from django.urls import reverse
 from django.utils.functional import cached_property
+
+from apps.core.links import page_url
 
 from .models import Currency, Market, MarketStatus, takes_orders
 
@@ -26,7 +27,7 @@ class MarketSummary:
 
     @property
     def url(self) -> str:
-        return reverse("markets:detail", args=[self.slug])
+        return page_url("markets:detail", self.slug)
 
     @property
     def currency_display(self) -> str:

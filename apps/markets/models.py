@@ -7,11 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from apps.core.errors import RuleViolation
+from apps.core.links import page_url
 from apps.core.text import every_word_in_any
 from apps.core.transitions import condition
 
@@ -152,7 +152,7 @@ class Market(ConcurrentTransitionMixin, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("markets:detail", args=[self.slug])
+        return page_url("markets:detail", self.slug)
 
     @property
     def accepts_orders(self) -> bool:

@@ -48,9 +48,9 @@ def slug_taken(slug: str, *, exclude_id: int | None = None) -> bool:
     return Market.objects.slug_taken(slug, exclude_id=exclude_id)
 
 
-def market_choices(query: str, *, limit: int) -> list[tuple[str, str]]:
-    """``(slug, name)`` of the markets matching ``query`` (every market for ""), by name."""
-    rows = Market.objects.search(query).order_by("name", "pk").values_list("slug", "name")
+def market_choices(query: str, *, limit: int) -> list[tuple[str, str, int]]:
+    """``(slug, name, id)`` of the markets matching ``query`` (every market for ""), by name."""
+    rows = Market.objects.search(query).order_by("name", "pk").values_list("slug", "name", "pk")
     return list(rows[:limit])
 
 

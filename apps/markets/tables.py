@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from apps.core.web.tables import SelectColumn, StatusColumn, TimestampColumn
+from apps.core.web.tables import ConsoleTable, SelectColumn, StatusColumn, TimestampColumn
 
 from .models import Market
 
 
-class MarketTable(tables.Table):
+class MarketTable(ConsoleTable):
     select = SelectColumn()
     name = tables.Column(linkify=True)
     status = StatusColumn()

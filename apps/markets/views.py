@@ -241,7 +241,9 @@ CHOICES_QUERY_LENGTH = 100  # longer text is cut, never an error
 def _cached_market_choices(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:CHOICES_QUERY_LENGTH]
     rows = selectors.market_choices(query, limit=CHOICES_LIMIT)
-    return JsonResponse({"results": [{"value": slug, "label": name} for slug, name in rows]})
+    return JsonResponse(
+        {"results": [{"value": slug, "label": name, "id": pk} for slug, name, pk in rows]}
+    )
 
 
 # Query budget: session, user, permissions (2), the matching markets (none when cached).
@@ -249,7 +251,7 @@ def _cached_market_choices(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("markets.view_market", raise_exception=True)
 def market_choices(request: StaffRequest) -> HttpResponse:
-    """Markets matching ``q`` as JSON ``{"results": [{"value": slug, "label": name}]}``.
+    """Markets matching ``q`` as JSON ``{"results": [{"value": slug, "label": name, "id": pk}]}``.
 
     For pickers whose choices grow with the data (a market filter): the same
     answer for every staff member, so it is cached once for all

@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.http import HttpRequest
 
-from apps.core.web.filters import ConsoleFilterSet
+from apps.core.web.filters import AutocompleteFilter, ConsoleFilterSet
 from apps.markets import api as markets_api
 
 from .models import Order, OrderQuerySet, OrderStatus
@@ -23,7 +23,13 @@ class OrderFilter(ConsoleFilterSet):
 
     q = django_filters.CharFilter(method="search_orders", label="Search")
     status = django_filters.ChoiceFilter(choices=OrderStatus.choices, empty_label="Any status")
-    market = django_filters.ModelChoiceFilter(queryset=_markets, empty_label="Any market")
+    # By id (``?market=<id>``, UI.md); the picker asks /markets/choices.json.
+    market = AutocompleteFilter(
+        queryset=_markets,
+        empty_label="Any market",
+        autocomplete="markets:choices",
+        value_field="id",
+    )
     placed_from = django_filters.DateFilter(
         field_name="placed_at", lookup_expr="date__gte", label="Placed from",
         widget=forms.DateInput(attrs={"type": "date"}),

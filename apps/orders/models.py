@@ -13,12 +13,12 @@ from django.db import connections, models
 from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from apps.catalog import api as catalog_api
 from apps.core.errors import RuleViolation
+from apps.core.links import page_url
 from apps.core.text import INDEXED_SEARCH_LENGTH, fts5_phrase, search_text
 from apps.core.transitions import condition
 from apps.markets import api as markets_api
@@ -102,7 +102,7 @@ class Cart(markets_api.InAMarket, models.Model):
         return f"Cart {self.pk} of {self.customer_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("orders:cart", args=[self.pk])
+        return page_url("orders:cart", self.pk)
 
 
 class CartItem(models.Model):
@@ -394,7 +394,7 @@ class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("orders:detail", args=[self.number])
+        return page_url("orders:detail", self.number)
 
     def has_payment_in_flight(self, kind: str) -> bool:
         """A gateway call of ``kind`` is waiting for its answer right now.

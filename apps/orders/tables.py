@@ -3,12 +3,12 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.web.tables import SelectColumn, StatusColumn, TimestampColumn
+from apps.core.web.tables import ConsoleTable, SelectColumn, StatusColumn, TimestampColumn
 
 from .models import Cart, Order, cents
 
 
-class OrderTable(tables.Table):
+class OrderTable(ConsoleTable):
     select = SelectColumn()
     # Kept on one line: on a phone the table scrolls in its own box instead.
     number = tables.Column(
@@ -43,7 +43,7 @@ class OrderTable(tables.Table):
         empty_text = "No orders match these filters."
 
 
-class CartTable(tables.Table):
+class CartTable(ConsoleTable):
     id = tables.Column(linkify=True, verbose_name="Cart")
     # Annotated by markets_api.with_market_details in the list's selector.
     market = tables.Column(accessor="market_name", order_by="market_name", verbose_name="Market")

@@ -98,9 +98,13 @@ def _populate(scale: int, actors: dict[str, Any]) -> Data:
     # A product with order lines (one per order of the scale) and events.
     product = products[0]
     event = Event.objects.filter(aggregate_type="order", aggregate_id=str(order.pk)).latest("pk")
+    actor = Event.objects.exclude(actor=None).values_list("actor", flat=True).first()
     # The writes' orders and carts go to a big market that takes orders.
     active = Market.objects.filter(slug__startswith=demo_scale.MARKET_PREFIX, status="active")
-    extra = {"product": product.pk, "event": event.pk, "active": active.earliest("slug")}
+    extra = {
+        "product": product.pk, "event": event.pk, "active": active.earliest("slug"),
+        "actor": actor,
+    }  # fmt: skip
     return Data(market=market, order=order, cart=cart, extra=extra)
 
 
@@ -147,8 +151,11 @@ def _requests(data: Data) -> Requests:
         "activity:list": [
             ("/activity/", {}),
             ("/activity/?context=orders&q=order", {}),
+            (f"/activity/?actor={data.extra['actor']}", {}),
             ("/activity/?context=markets", HTMX),
         ],
+        # The Activity list's "By" autocomplete: staff matching the text, or the first 20.
+        "activity:actors": [("/activity/actors.json?q=a", {}), ("/activity/actors.json", {})],
         "activity:failed_work": [("/activity/failed-work/", {})],
         "accounts:api_tokens": [("/api-tokens/", {})],
     }
@@ -318,7 +325,7 @@ WALKED = [
     "dashboard", "palette", "markets:list", "markets:create", "markets:choices",
     "markets:detail", "markets:edit", "catalog:products", "catalog:product", "orders:list",
     "orders:export", "orders:detail", "orders:carts", "orders:cart", "activity:list",
-    "activity:failed_work", "accounts:api_tokens",
+    "activity:actors", "activity:failed_work", "accounts:api_tokens",
     "api:api-root", "api:schema", "api:docs", "api:market-list", "api:market-detail",
     "api:order-list", "api:order-detail", "api:cart-list", "api:cart-detail",
     "api:product-list", "api:product-detail", "api:event-list", "api:event-detail",

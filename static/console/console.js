@@ -195,6 +195,14 @@ document.body.addEventListener("htmx:configRequest", (event) => {
   dropEmpty(Object.entries(parameters), (name) => { delete parameters[name]; });
 });
 
+// ---- Lists: a bulk action applies to the list as the address bar shows it ------
+// The toolbar sits outside #results, so swaps leave its form's address as the
+// page was loaded; htmx keeps the address bar current (hx-push-url).
+document.body.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.elt.id !== "bulk-form") return;
+  event.detail.path = event.detail.path.split("?")[0] + window.location.search;
+});
+
 // ---- Lists: a filter chip or "Clear all" empties its fields and reapplies -------
 // Without JavaScript the chip is a link to the list without that filter.
 document.addEventListener("click", (event) => {
@@ -205,7 +213,10 @@ document.addEventListener("click", (event) => {
   const name = chip.dataset.clearFilter;
   for (const field of form.elements) {
     if (!field.name || field.type === "hidden" || field.type === "submit" || field.type === "button") continue;
-    if (name === "*" || field.name === name) field.value = "";
+    if (name !== "*" && field.name !== name) continue;
+    // An autocomplete (autocomplete.js) shows its own copy of the value: empty both, quietly.
+    if (field.tomselect) field.tomselect.setValue("", true);
+    field.value = "";
   }
   window.htmx.trigger(form, "submit");
 });

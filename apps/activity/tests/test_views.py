@@ -78,9 +78,9 @@ def test_activity_query_budget_is_flat(
     client.get("/activity/")
     with CaptureQueriesContext(connection) as captured:
         client.get("/activity/")
-    # session, user, permissions (2), context and event choices (2), actor choices, rows (no
-    # count: CountlessPaginator).
-    assert len(captured) == 8
+    # session, user, permissions (2), context and event choices (2), rows (no count:
+    # CountlessPaginator). No actor choices: the actor filter is an autocomplete.
+    assert len(captured) == 7
 
 
 def test_timeline_shows_actor_transition_and_reason(client: Client, viewer, manager) -> None:
@@ -113,3 +113,64 @@ def test_events_are_labelled_by_what_their_text_is(client: Client, superuser) ->
         == "Gateway answer"
     )
     assert event("confirmation_email_failed", reason="SMTP down").reason_label == "Error"
+
+
+def test_context_and_event_choices_are_fresh_after_the_next_event(
+    client: Client, viewer, manager, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(viewer)
+    assert 'value="market_created"' not in client.get("/activity/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_market(actor=manager, name="Fresh", currency="EUR", description="d")
+    page = client.get("/activity/").content.decode()
+    assert 'value="market_created"' in page
+    assert 'value="markets"' in page
+
+
+def test_the_actor_filter_lists_no_staff_and_names_the_chosen_one(
+    client: Client, viewer, manager, superuser
+) -> None:
+    _history(manager, superuser, 1)
+    manager.first_name, manager.last_name = "Grace", "Hopper"
+    manager.save()
+    client.force_login(viewer)
+    page = client.get("/activity/").content.decode()
+    actor = _select(page, "actor")
+    assert 'data-autocomplete="/activity/actors.json"' in page
+    assert actor.count("<option") == 1  # "Anyone" only: the staff come from actors.json
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/activity/?actor={manager.pk}").content.decode()
+    actor = _select(page, "actor")
+    assert f'<option value="{manager.pk}" selected>Grace Hopper</option>' in actor
+    assert 'data-chip="actor"' in page and "Grace Hopper" in page
+    # session, user, permissions (2), context and event choices (2), rows, the chosen
+    # actor by id.
+    assert len(captured) == 8
+
+
+def test_actor_choices_match_every_word_of_username_or_name(
+    client: Client, viewer, manager, superuser
+) -> None:
+    manager.first_name, manager.last_name = "Grace", "Hopper"
+    manager.save()
+    client.force_login(viewer)
+    response = client.get("/activity/actors.json?q=grace+hop")
+    assert response.json() == {"results": [{"value": manager.pk, "label": "Grace Hopper"}]}
+    everyone = client.get("/activity/actors.json").json()["results"]
+    assert {row["label"] for row in everyone} == {
+        user.display_name for user in (manager, superuser, viewer)
+    }
+    assert client.get("/activity/actors.json?q=nobody").json() == {"results": []}
+    long = client.get("/activity/actors.json?q=" + "a" * 5000)
+    assert long.status_code == 200
+
+
+def test_actor_choices_need_the_activity_permission(client: Client, customer) -> None:
+    client.force_login(customer)
+    assert client.get("/activity/actors.json?q=a").status_code == 403
+
+
+def _select(page: str, name: str) -> str:
+    """The markup of the select named ``name`` in ``page``."""
+    start = page.index(f'name="{name}"')
+    return page[start : page.index("</select>", start)]

@@ -13,8 +13,7 @@ from apps.core.web.ui import STATUS_COLOURS, relative_time, sku, status_pill
 
 def test_a_pill_has_its_status_its_text_and_the_colour_of_its_meaning() -> None:
     assert status_pill("paid", "Paid") == (
-        '<span class="status status-green status-pill" data-status="paid">'
-        '<span class="status-dot" aria-hidden="true"></span>Paid</span>'
+        '<span class="status status-green status-pill" data-status="paid">Paid</span>'
     )
     # The same meaning, the same colour, whichever context it comes from.
     assert STATUS_COLOURS["active"] == STATUS_COLOURS["paid"] == STATUS_COLOURS["succeeded"]

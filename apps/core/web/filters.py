@@ -2,16 +2,88 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
 from django import forms
 from django.http import QueryDict
+from django.urls import reverse
+from django_filters.fields import ModelChoiceField
 
 from apps.core.text import MAX_SEARCH_LENGTH
 
 # Parameters of a list's URL that are not filters: kept by a chip, not shown as one.
 NOT_FILTERS = ("sort", "page", "per_page")
+
+
+class ChosenModelChoiceField(ModelChoiceField):
+    """A model choice that remembers the row it validated (one query by key),
+    so its widget and chip name it without listing the choices."""
+
+    chosen: Any = None
+
+    def __init__(self, *args: Any, label_from: Callable[[Any], str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.label_from = label_from
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.label_from(obj) if self.label_from else super().label_from_instance(obj)
+
+    def to_python(self, value: Any) -> Any:
+        self.chosen = super().to_python(value)
+        return self.chosen
+
+
+class AutocompleteSelect(forms.Select):
+    """A ``<select>`` holding only its empty option and the chosen one.
+
+    The choices grow with the data (200 or 5,000 markets), so the page never
+    lists them: ``static/console/autocomplete.js`` turns the select into a
+    tom-select combobox that asks ``url`` (JSON ``{"results": [{value_field,
+    "label"}]}``) for the rows matching what is typed. Without JavaScript it
+    is a select with "Any …" and the chosen row (the URL still takes any
+    value). The chosen row is the one the form validated: no second query.
+    """
+
+    def __init__(self, url_name: str, *, value_field: str = "value", attrs: Any = None) -> None:
+        super().__init__(attrs)
+        self.url_name = url_name
+        self.value_field = value_field
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {"data-autocomplete": reverse(self.url_name), "data-value-field": self.value_field}
+        )
+        return context
+
+    def optgroups(self, name: str, value: Any, attrs: Any = None) -> Any:
+        # A ModelChoiceIterator, which knows its field (AutocompleteFilter's).
+        field: Any = self.choices.field  # type: ignore[attr-defined]
+        options = [self.create_option(name, "", field.empty_label or "", not any(value), 0)]
+        chosen = getattr(field, "chosen", None)
+        raw = next((str(v) for v in value if v not in ("", None)), "")
+        if chosen is not None and raw and str(field.prepare_value(chosen)) == raw:
+            options.append(
+                self.create_option(name, raw, field.label_from_instance(chosen), True, 1)
+            )
+        return [(None, options, 0)]
+
+
+class AutocompleteFilter(django_filters.ModelChoiceFilter):
+    """A filter on a row of a table that grows with the data (a market, an
+    actor): validated by one query by key, offered by an autocomplete.
+
+    ``autocomplete`` names the JSON view that lists matching rows;
+    ``value_field`` is the key of a result that is this filter's URL value
+    (``to_field_name``, or the primary key)."""
+
+    field_class = ChosenModelChoiceField
+
+    def __init__(self, *args: Any, autocomplete: str, value_field: str = "value", **kwargs: Any):
+        kwargs.setdefault("widget", AutocompleteSelect(autocomplete, value_field=value_field))
+        super().__init__(*args, **kwargs)
 
 
 class ConsoleFilterSet(django_filters.FilterSet):
@@ -79,6 +151,8 @@ class ConsoleFilterSet(django_filters.FilterSet):
                 continue
             field = bound.field
             value: object = cleaned.get(bound.name) or raw
+            if isinstance(field, forms.ModelChoiceField) and cleaned.get(bound.name):
+                value = field.label_from_instance(cleaned[bound.name])
             # A model choice's label is its cleaned object; listing its choices would query.
             is_choice = isinstance(field, forms.ChoiceField)
             if is_choice and not isinstance(field, forms.ModelChoiceField):

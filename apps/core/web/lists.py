@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from math import ceil
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.db.models import QuerySet
@@ -66,6 +66,7 @@ def list_context(
     # For the empty state: why the table is empty and how to clear the filters.
     table.filterset = filterset
     table.list_url = extra.get("list_url", "")
+    selected = _selected(request.GET, sidebar_keys)
     return {
         "filter": filterset,
         "table": table,
@@ -74,9 +75,9 @@ def list_context(
         "sidebar_version": cache_version(cache_namespace),
         # The sidebar link whose query is this (e.g. "status=pending") is the
         # current one; part of the sidebar's cache key.
-        "sidebar_selected": urlencode(
-            [(key, request.GET[key]) for key in sidebar_keys if request.GET.get(key)]
-        ),
+        "sidebar_selected": selected,
+        # Whether an htmx swap resends the sidebar (out of band).
+        "sidebar_changed": sidebar_changed(request, selected, sidebar_keys),
         # The user's and the shared saved views of this list (one query, per user).
         "saved_views_list": saved_views,
         "saved_views": SimpleLazyObject(
@@ -87,6 +88,28 @@ def list_context(
         "sidebar_rows": SimpleLazyObject(sidebar_rows),
         **extra,
     }
+
+
+def _selected(query: Any, keys: tuple[str, ...]) -> str:
+    return urlencode([(key, query[key]) for key in keys if query.get(key)])
+
+
+def sidebar_changed(request: HttpRequest, selected: str, keys: tuple[str, ...]) -> bool:
+    """Whether the sidebar the browser shows is out of date after this request.
+
+    Its counts are of every row, whatever the filters: they change only with a
+    write (a bulk action, a POST), and the link it marks only when the status
+    filter does. A filter, sort or page swap (a GET) otherwise leaves it as
+    it is, so the partial need not resend it: htmx says which page the browser
+    shows (``HX-Current-URL``).
+    """
+    if request.method != "GET":
+        return True
+    shown = getattr(getattr(request, "htmx", None), "current_url", None)
+    if not shown:
+        return True
+    query = {key: values[0] for key, values in parse_qs(urlsplit(shown).query).items()}
+    return _selected(query, keys) != selected
 
 
 class CountlessPaginator(LazyPaginator):

@@ -38,8 +38,8 @@ STATUS_COLOURS = {
 def status_pill(status: str, label: str) -> SafeString:
     """The status as a coloured pill with its text, in an element with ``data-status`` (UI.md)."""
     return format_html(
-        '<span class="status status-{} status-pill" data-status="{}">'
-        '<span class="status-dot" aria-hidden="true"></span>{}</span>',
+        # The dot is the pill's ::before (console.css): no element per pill.
+        '<span class="status status-{} status-pill" data-status="{}">{}</span>',
         STATUS_COLOURS.get(status, "secondary"),
         status,
         label,

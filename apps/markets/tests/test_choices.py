@@ -49,7 +49,7 @@ def test_the_answer_is_cached_and_fresh_right_after_a_market_event(
     client.force_login(manager)
 
     results, reads = _choices(client, "alp")
-    assert results == [{"value": market.slug, "label": "Alpha"}]
+    assert results == [{"value": market.slug, "label": "Alpha", "id": market.pk}]
     assert reads == 1
     assert _choices(client, "alp") == (results, 0)  # served from the cache
 
@@ -59,7 +59,7 @@ def test_the_answer_is_cached_and_fresh_right_after_a_market_event(
         )
 
     results, reads = _choices(client, "alp")
-    assert results == [{"value": market.slug, "label": "Alpine"}]
+    assert results == [{"value": market.slug, "label": "Alpine", "id": market.pk}]
     assert reads == 1
 
 

@@ -329,9 +329,28 @@ def _orders(count: int) -> None:
 def test_order_list_budget(client: Client, agent, rows: int) -> None:
     _orders(rows)
     client.force_login(agent)
-    # session, user, permissions (2), market choices for the filter, page of rows
-    # (no count), saved views
-    assert _queries(client, "/orders/") == 7  # the budget (8) has room for a chosen market
+    # session, user, permissions (2), page of rows (no count), saved views; no markets
+    # for the filter (an autocomplete)
+    assert _queries(client, "/orders/") == 6  # the budget (7) has room for a chosen market
+
+
+@pytest.mark.parametrize("markets", [3, 60])
+def test_the_market_filter_lists_no_markets_and_names_the_chosen_one(
+    client: Client, agent, markets: int
+) -> None:
+    chosen = MarketFactory(name="Nordic Crafts")
+    MarketFactory.create_batch(markets)
+    OrderFactory(market=chosen, lines=0)
+    client.force_login(agent)
+    page = client.get("/orders/").content.decode()
+    select = _select(page, "market")
+    assert 'data-autocomplete="/markets/choices.json"' in page and 'data-value-field="id"' in page
+    assert select.count("<option") == 1  # "Any market": the rest come from choices.json
+    assert _queries(client, f"/orders/?market={chosen.pk}") == budget_of(views.order_list) == 7
+    page = client.get(f"/orders/?market={chosen.pk}").content.decode()
+    select = _select(page, "market")
+    assert f'<option value="{chosen.pk}" selected>Nordic Crafts</option>' in select
+    assert "Remove filter </span>Market: <strong>Nordic Crafts</strong>" in page
 
 
 @pytest.mark.parametrize("lines", [2, 60])
@@ -579,3 +598,48 @@ def test_csv_export_neutralises_formulas_in_what_people_typed(client: Client, vi
     assert row[8] == "'-1+2"
     assert row[7] == "12.00"  # the total, a number the app writes, stays a number
     assert ",12.00," in content
+
+
+def _select(page: str, name: str) -> str:
+    """The markup of the select named ``name`` in ``page``."""
+    start = page.index(f'name="{name}"')
+    return page[start : page.index("</select>", start)]
+
+
+# What a filter, sort or page swap sends back, against the full page: the rows,
+# the pager, the chips, the sort links and the export link's filters; not the
+# shell, the filters form, the bulk toolbar nor (unless its marked link changed)
+# the sidebar. At 25 rows the rows alone are ≈ 38 % of the full page: the
+# issue's 25 % is out of reach without dropping what a row shows (docs/DESIGN.md).
+PARTIAL_SHARE = 0.45
+
+
+def test_a_filter_or_page_swap_returns_a_fraction_of_the_page(client: Client, agent) -> None:
+    market = MarketFactory(status=MarketStatus.ACTIVE)
+    MarketFactory.create_batch(30)
+    for number in range(60):
+        OrderFactory(
+            market=market, status=[P, PD][number % 2], lines=0,
+            customer_name=f"Customer {number:04}", customer_email=f"c{number:04}@example.com",
+        )  # fmt: skip
+    client.force_login(agent)
+    full = client.get("/orders/?page=2").content.decode()
+    swap = {**HTMX, "HX-Current-URL": "http://testserver/orders/"}
+    partial = client.get("/orders/?page=2", headers=swap).content.decode()
+    rows = partial[partial.index("<tbody") : partial.index("</tbody>")]
+    assert rows.count("<tr>") == 25
+    assert len(partial) <= PARTIAL_SHARE * len(full), (len(partial), len(full))
+    # Everything but the rows is small: pager, sort links, export link.
+    assert len(partial) - len(rows) <= 0.08 * len(full), len(partial) - len(rows)
+    for unchanged in ('id="filters"', "data-bulk-toolbar", 'id="sidebar"', 'id="side-nav"'):
+        assert unchanged in full and unchanged not in partial, unchanged
+    assert 'id="export-link" hx-swap-oob="true"' in partial
+
+    # A change of the status in force resends the sidebar (its marked link), a page swap not.
+    pending = client.get("/orders/?status=pending", headers=swap).content.decode()
+    assert 'id="sidebar" aria-label="Order counts" hx-swap-oob="true"' in pending
+    swap["HX-Current-URL"] = "http://testserver/orders/?status=pending"
+    assert (
+        'id="sidebar"'
+        not in client.get("/orders/?status=pending&page=2", headers=swap).content.decode()
+    )
