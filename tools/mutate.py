@@ -92,7 +92,12 @@ MODULES: dict[str, list[str]] = {
         f"{ORDERS}test_services.py",
     ],
     # The lead engineer changes these last: they run last.
-    "apps/markets/services.py": [f"{MARKETS}test_rules.py", f"{MARKETS}test_services.py"],
+    "apps/markets/services.py": [
+        f"{MARKETS}test_rules.py",
+        f"{MARKETS}test_services.py",
+        f"{MARKETS}test_editing.py",
+        f"{MARKETS}test_notifications.py",  # record_creator_email
+    ],
     **{
         f"apps/orders/services/{part}.py": [
             f"{ORDERS}test_refunds.py",
@@ -104,8 +109,14 @@ MODULES: dict[str, list[str]] = {
             f"{ORDERS}test_purge.py",
             f"{ORDERS}test_concurrency.py",
         ]
-        for part in ("placing", "payments", "fulfilment", "reactions", "_common")
+        for part in ("placing", "payments", "fulfilment", "_common")
     },
+    # The email job and the charging notes are run by the task worker.
+    "apps/orders/services/reactions.py": [
+        f"{ORDERS}test_services.py",
+        f"{ORDERS}test_transactions.py",
+        f"{ORDERS}test_background_work.py",
+    ],
 }
 
 # Operators left out, and why (docs/testing.md says the same):
@@ -331,6 +342,13 @@ EQUIVALENTS: list[Equivalent] = [
         "if total <= 0:",
         "A cart's total cannot be negative: prices are >= 0 and quantities > 0 (checked "
         "by the services and by database constraints), so `total <= 0` is `total == 0`.",
+    ),
+    Equivalent(
+        "apps/orders/services/placing.py",
+        "core/ReplaceComparisonOperator_NotEq_Gt",
+        "aggregate_label=f\"{count} abandoned cart{'s' if count != 1 else ''}\",",
+        "The label is built under `if count:` and count is a number of deleted rows, "
+        "so it is at least 1 there: `count > 1` is `count != 1`.",
     ),
     Equivalent(
         "apps/orders/services/payments.py",
