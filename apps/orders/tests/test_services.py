@@ -89,9 +89,12 @@ def test_not_enough_stock_names_the_product_and_changes_nothing(agent) -> None:
     "status", [MarketStatus.DRAFT, MarketStatus.SUSPENDED, MarketStatus.ARCHIVED]
 )
 def test_a_market_that_is_not_active_takes_no_orders(agent, status: str) -> None:
-    cart = _cart(market__status=status)
-    with pytest.raises(TransitionNotAllowed, match="does not take orders"):
+    cart = _cart(market__status=status, market__name="Old Town")
+    label = MarketStatus(status).label
+    # The message names the market and the state it is in.
+    with pytest.raises(TransitionNotAllowed) as refused:
         services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert str(refused.value) == f"Old Town is {label}: it does not take orders."
     assert not Order.objects.exists()
 
 
