@@ -115,6 +115,7 @@ MODULES: dict[str, list[str]] = {
     "apps/orders/services/reactions.py": [
         f"{ORDERS}test_services.py",
         f"{ORDERS}test_transactions.py",
+        f"{ORDERS}test_money.py",  # the services' signatures and annotations
         f"{ORDERS}test_background_work.py",
     ],
 }
@@ -349,6 +350,14 @@ EQUIVALENTS: list[Equivalent] = [
         "aggregate_label=f\"{count} abandoned cart{'s' if count != 1 else ''}\",",
         "The label is built under `if count:` and count is a number of deleted rows, "
         "so it is at least 1 there: `count > 1` is `count != 1`.",
+    ),
+    Equivalent(
+        "apps/orders/services/reactions.py",
+        "core/ReplaceComparisonOperator_Eq_Is",
+        "if market_is_open(market_id) == paused:",
+        "Both sides are bools: market_is_open returns QuerySet.exists(), and paused is "
+        "the literal True or False of the markets' handler (a job's JSON arguments "
+        "decode to bool too). `is` and `==` agree on bools.",
     ),
     Equivalent(
         "apps/orders/services/payments.py",

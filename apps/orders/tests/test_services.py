@@ -583,3 +583,24 @@ def test_charging_notes_are_once_per_market_event_and_only_while_true() -> None:
     assert note(paused=False, event=str(uuid.uuid4())) == 0  # a stale "resumed"
     notes = Event.objects.for_aggregate("order", order.pk).filter(name__startswith="charging_")
     assert [(e.name, e.occurred_at) for e in notes] == [("charging_paused", suspended_at)]
+
+
+def test_charging_notes_of_a_market_without_pending_orders_note_nothing() -> None:
+    import uuid
+
+    from django.utils import timezone
+
+    from apps.markets.tests.factories import MarketFactory
+
+    market = MarketFactory(status=MarketStatus.SUSPENDED)
+    paid = OrderFactory(market=market, status=PD)
+    noted = services.note_market_charging(
+        market_id=market.pk,
+        paused=True,
+        reason="Fraud review",
+        actor_id=None,
+        market_event=str(uuid.uuid4()),
+        occurred_at=timezone.now(),
+    )
+    assert noted == 0
+    assert not Event.objects.for_aggregate("order", paid.pk).filter(name="charging_paused")
