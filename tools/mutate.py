@@ -361,6 +361,39 @@ EQUIVALENTS: list[Equivalent] = [
     ),
     Equivalent(
         "apps/orders/services/payments.py",
+        "core/ReplaceFalseWithTrue",
+        "elif payment.kind == PaymentKind.REFUND and can_proceed(order.refund,",
+        "Order.refund declares no django-fsm conditions= (its preconditions live in "
+        "custom= and are checked before the gateway is called), so can_proceed with "
+        "check_conditions=True checks the same sources as with False. (Stays true only "
+        "while the transition has no conditions=.)",
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
+        "core/ReplaceComparisonOperator_Lt_LtE",
+        "while payment.in_flight and time.monotonic() < deadline:",
+        "`<=` differs only when the monotonic clock reads exactly the deadline, a float "
+        "instant; then it polls once more, 50 ms later, and answers from the same "
+        "payment as `<` would (its outcome, or 'in progress').",
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
+        "core/NumberReplacer",
+        "*, actor: User, order_id: int, idempotency_key: str, await_seconds: float = 0.0",
+        "A default wait of -1 s instead of 0: the deadline is already past either way, "
+        "so a page's repeat is answered at once in both.",
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
+        "core/NumberReplacer",
+        "reason: str, idempotency_key: str, await_seconds: float = 0.0",
+        "A default wait of -1 s instead of 0: the deadline is already past either way, "
+        "so a page's repeat is answered at once in both.",
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
         "core/ReplaceComparisonOperator_Eq_LtE",
         'payment_token=order.payment_token if kind == PaymentKind.CHARGE else "",',
         "PaymentKind has two values and 'charge' < 'refund': `kind <= CHARGE` is `kind == CHARGE`.",

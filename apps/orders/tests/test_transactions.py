@@ -440,3 +440,24 @@ def test_a_repeat_gets_the_first_answer_as_soon_as_it_is_recorded(
     )  # fmt: skip
     assert again.order.status == PD
     assert sandbox.calls == []  # the repeat never reached the gateway
+
+
+@pytest.mark.django_db
+def test_a_repeat_from_a_page_does_not_wait(agent, finance, monkeypatch) -> None:
+    """A double click is told "in progress" at once (only the API's repeats wait)."""
+    from apps.orders.services import payments
+
+    clock = Clock()
+    monkeypatch.setattr(payments, "time", clock)
+    order = OrderFactory()
+    _charge_at_the_gateway(order)
+    with pytest.raises(TransitionNotAllowed, match="a charge is in progress"):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    paid = OrderFactory(status=PD)
+    Payment.objects.create(
+        order=paid, kind="refund", amount=paid.total, currency="EUR", gateway="sandbox",
+        idempotency_key=f"refund-{paid.number}-first", request_key="r", reason="Broken",
+    )  # fmt: skip
+    with pytest.raises(TransitionNotAllowed, match="a refund is in progress"):
+        services.refund_order(actor=finance, order_id=paid.pk, reason="Broken", idempotency_key="r")
+    assert clock.waits == 0
