@@ -362,6 +362,15 @@ EQUIVALENTS: list[Equivalent] = [
     Equivalent(
         "apps/orders/services/payments.py",
         "core/ReplaceFalseWithTrue",
+        "if payment.kind == PaymentKind.CHARGE and can_proceed(order.charge,",
+        "Order.charge declares no django-fsm conditions= (its preconditions live in "
+        "custom= and are checked before the gateway is called), so can_proceed with "
+        "check_conditions=True checks the same sources as with False. (Stays true only "
+        "while the transition has no conditions=.)",
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
+        "core/ReplaceFalseWithTrue",
         "elif payment.kind == PaymentKind.REFUND and can_proceed(order.refund,",
         "Order.refund declares no django-fsm conditions= (its preconditions live in "
         "custom= and are checked before the gateway is called), so can_proceed with "
