@@ -92,7 +92,12 @@ MODULES: dict[str, list[str]] = {
         f"{ORDERS}test_services.py",
     ],
     # The lead engineer changes these last: they run last.
-    "apps/markets/services.py": [f"{MARKETS}test_rules.py", f"{MARKETS}test_services.py"],
+    "apps/markets/services.py": [
+        f"{MARKETS}test_rules.py",
+        f"{MARKETS}test_services.py",
+        f"{MARKETS}test_editing.py",
+        f"{MARKETS}test_notifications.py",  # record_creator_email
+    ],
     **{
         f"apps/orders/services/{part}.py": [
             f"{ORDERS}test_refunds.py",
@@ -104,8 +109,15 @@ MODULES: dict[str, list[str]] = {
             f"{ORDERS}test_purge.py",
             f"{ORDERS}test_concurrency.py",
         ]
-        for part in ("placing", "payments", "fulfilment", "reactions", "_common")
+        for part in ("placing", "payments", "fulfilment", "_common")
     },
+    # The email job and the charging notes are run by the task worker.
+    "apps/orders/services/reactions.py": [
+        f"{ORDERS}test_services.py",
+        f"{ORDERS}test_transactions.py",
+        f"{ORDERS}test_money.py",  # the services' signatures and annotations
+        f"{ORDERS}test_background_work.py",
+    ],
 }
 
 # Operators left out, and why (docs/testing.md says the same):
@@ -331,6 +343,63 @@ EQUIVALENTS: list[Equivalent] = [
         "if total <= 0:",
         "A cart's total cannot be negative: prices are >= 0 and quantities > 0 (checked "
         "by the services and by database constraints), so `total <= 0` is `total == 0`.",
+    ),
+    Equivalent(
+        "apps/orders/services/placing.py",
+        "core/ReplaceComparisonOperator_NotEq_Gt",
+        "aggregate_label=f\"{count} abandoned cart{'s' if count != 1 else ''}\",",
+        "The label is built under `if count:` and count is a number of deleted rows, "
+        "so it is at least 1 there: `count > 1` is `count != 1`.",
+    ),
+    Equivalent(
+        "apps/orders/services/reactions.py",
+        "core/ReplaceComparisonOperator_Eq_Is",
+        "if market_is_open(market_id) == paused:",
+        "Both sides are bools: market_is_open returns QuerySet.exists(), and paused is "
+        "the literal True or False of the markets' handler (a job's JSON arguments "
+        "decode to bool too). `is` and `==` agree on bools.",
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
+        "core/ReplaceFalseWithTrue",
+        "if payment.kind == PaymentKind.CHARGE and can_proceed(order.charge,",
+        "Order.charge declares no django-fsm conditions= (its preconditions live in "
+        "custom= and are checked before the gateway is called), so can_proceed with "
+        "check_conditions=True checks the same sources as with False. (Stays true only "
+        "while the transition has no conditions=.)",
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
+        "core/ReplaceFalseWithTrue",
+        "elif payment.kind == PaymentKind.REFUND and can_proceed(order.refund,",
+        "Order.refund declares no django-fsm conditions= (its preconditions live in "
+        "custom= and are checked before the gateway is called), so can_proceed with "
+        "check_conditions=True checks the same sources as with False. (Stays true only "
+        "while the transition has no conditions=.)",
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
+        "core/ReplaceComparisonOperator_Lt_LtE",
+        "while payment.in_flight and time.monotonic() < deadline:",
+        "`<=` differs only when the monotonic clock reads exactly the deadline, a float "
+        "instant; then it polls once more, 50 ms later, and answers from the same "
+        "payment as `<` would (its outcome, or 'in progress').",
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
+        "core/NumberReplacer",
+        "*, actor: User, order_id: int, idempotency_key: str, await_seconds: float = 0.0",
+        "A default wait of -1 s instead of 0: the deadline is already past either way, "
+        "so a page's repeat is answered at once in both.",
+        occurrence=2,
+    ),
+    Equivalent(
+        "apps/orders/services/payments.py",
+        "core/NumberReplacer",
+        "reason: str, idempotency_key: str, await_seconds: float = 0.0",
+        "A default wait of -1 s instead of 0: the deadline is already past either way, "
+        "so a page's repeat is answered at once in both.",
+        occurrence=2,
     ),
     Equivalent(
         "apps/orders/services/payments.py",

@@ -285,3 +285,17 @@ def test_takes_orders_means_the_same_to_the_model_its_queryset_and_the_api(state
     assert api.market_is_open(market.pk) is expected
     summary = api.market_summary(market.pk)
     assert summary is not None and summary.is_open is expected
+
+
+def test_each_transition_moves_the_version_on_by_exactly_one(superuser) -> None:
+    """An edit form opened before a transition is stale after it; the ETag counts steps."""
+    market = MarketFactory(description="Words")
+    versions = [Market.objects.get(pk=market.pk).version]
+    services.publish_market(actor=superuser, market_id=market.pk)
+    versions.append(Market.objects.get(pk=market.pk).version)
+    services.suspend_market(actor=superuser, market_id=market.pk, reason="Checks")
+    versions.append(Market.objects.get(pk=market.pk).version)
+    services.reinstate_market(actor=superuser, market_id=market.pk)
+    versions.append(Market.objects.get(pk=market.pk).version)
+    first = versions[0]
+    assert versions == [first, first + 1, first + 2, first + 3]

@@ -179,9 +179,9 @@ def test_a_call_is_in_flight_for_five_minutes_then_taken_as_lost(monkeypatch) ->
 def test_services_and_transitions_take_keyword_arguments_only() -> None:
     """A positional argument would let a tracking number pass for a reason."""
     # The services are a package by use case; each module keeps the convention.
-    from apps.orders.services import fulfilment, payments, placing, reactions
+    from apps.orders.services import _common, fulfilment, payments, placing, reactions
 
-    for module in (placing, payments, fulfilment, reactions):
+    for module in (_common, placing, payments, fulfilment, reactions):
         assert_keyword_only(module, Order, Payment)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.dispatch import receiver
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,6 +19,7 @@ from apps.activity.models import Event
 from apps.catalog.models import Product
 from apps.catalog.tests.factories import ProductFactory
 from apps.core.errors import InvalidInput, NotPermitted
+from apps.core.events import events_recorded
 from apps.markets.models import Market
 from apps.orders import services
 from apps.orders.models import Cart, CartItem
@@ -137,3 +140,45 @@ def test_the_database_refuses_to_delete_a_product_or_market_that_a_cart_holds() 
     with pytest.raises(IntegrityError), transaction.atomic():
         Market.objects.filter(pk=cart.market_id).delete()
     assert Cart.objects.filter(pk=cart.pk).exists()
+
+
+def _untouched_for(cart: Cart, age: timedelta) -> None:
+    CartItemFactory(cart=cart, product=ProductFactory(market=cart.market, stock=5))
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now() - age)
+
+
+def test_by_default_a_cart_is_abandoned_after_thirty_days(superuser) -> None:
+    kept, gone = CartFactory(), CartFactory()
+    _untouched_for(kept, timedelta(days=29, hours=23))
+    _untouched_for(gone, timedelta(days=30, hours=1))
+    assert services.purge_abandoned_carts(actor=superuser) == 1
+    assert list(Cart.objects.all()) == [kept]
+
+
+def test_one_day_is_the_shortest_purge_and_one_cart_is_named_so(superuser) -> None:
+    kept, gone = CartFactory(), CartFactory()
+    _untouched_for(kept, timedelta(hours=23))
+    _untouched_for(gone, timedelta(days=1, hours=1))
+    assert services.purge_abandoned_carts(actor=superuser, older_than_days=1) == 1
+    assert list(Cart.objects.all()) == [kept]
+    [event] = Event.objects.filter(name="carts_purged")
+    assert event.aggregate_label == "1 abandoned cart"
+    assert event.payload == {"count": 1, "older_than_days": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_purge_whose_event_cannot_be_recorded_deletes_nothing(role_groups, superuser) -> None:
+    """The carts and the ``carts_purged`` event go together or not at all."""
+    _carts()
+
+    @receiver(events_recorded, weak=False, dispatch_uid="test.explode")
+    def explode(sender: type, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    try:
+        with pytest.raises(RuntimeError):
+            services.purge_abandoned_carts(actor=superuser, older_than_days=30)
+    finally:
+        events_recorded.disconnect(dispatch_uid="test.explode")
+    assert Cart.objects.count() == 3
+    assert CartItem.objects.count() == 2

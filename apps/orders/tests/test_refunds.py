@@ -380,3 +380,26 @@ def test_a_refund_key_cannot_be_replayed_as_a_charge(agent, finance, sandbox) ->
     with pytest.raises(InvalidInput, match="belongs to another payment"):
         services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="refund-key")
     assert [operation for operation, _ in sandbox.calls] == ["charge", "refund"]
+
+
+def test_a_charge_key_replayed_as_a_refund_with_no_reason_is_refused(
+    agent, finance, sandbox
+) -> None:
+    """The charge's own reason is empty too: only its kind tells it from a refund."""
+    order = OrderFactory()
+    services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="page-key")
+    with pytest.raises(InvalidInput, match="belongs to another payment"):
+        _refund(finance, order, "page-key", reason="")
+    order.refresh_from_db()
+    assert order.status == PD and _refund_calls(sandbox) == []
+
+
+@pytest.mark.parametrize("reason", ["Broken", "Lost in transit"])
+def test_a_refund_key_replayed_with_another_reason_is_refused(finance, sandbox, reason) -> None:
+    order = OrderFactory(status=PD)
+    _refund(finance, order, "refund-key", reason="Damaged")
+    with pytest.raises(InvalidInput, match="belongs to another payment"):
+        _refund(finance, order, "refund-key", reason=reason)
+    refund = Payment.objects.get(kind=PaymentKind.REFUND)
+    assert refund.reason == "Damaged"
+    assert _refund_calls(sandbox) == [refund.idempotency_key]

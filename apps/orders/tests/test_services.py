@@ -89,9 +89,12 @@ def test_not_enough_stock_names_the_product_and_changes_nothing(agent) -> None:
     "status", [MarketStatus.DRAFT, MarketStatus.SUSPENDED, MarketStatus.ARCHIVED]
 )
 def test_a_market_that_is_not_active_takes_no_orders(agent, status: str) -> None:
-    cart = _cart(market__status=status)
-    with pytest.raises(TransitionNotAllowed, match="does not take orders"):
+    cart = _cart(market__status=status, market__name="Old Town")
+    label = MarketStatus(status).label
+    # The message names the market and the state it is in.
+    with pytest.raises(TransitionNotAllowed) as refused:
         services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    assert str(refused.value) == f"Old Town is {label}: it does not take orders."
     assert not Order.objects.exists()
 
 
@@ -580,3 +583,24 @@ def test_charging_notes_are_once_per_market_event_and_only_while_true() -> None:
     assert note(paused=False, event=str(uuid.uuid4())) == 0  # a stale "resumed"
     notes = Event.objects.for_aggregate("order", order.pk).filter(name__startswith="charging_")
     assert [(e.name, e.occurred_at) for e in notes] == [("charging_paused", suspended_at)]
+
+
+def test_charging_notes_of_a_market_without_pending_orders_note_nothing() -> None:
+    import uuid
+
+    from django.utils import timezone
+
+    from apps.markets.tests.factories import MarketFactory
+
+    market = MarketFactory(status=MarketStatus.SUSPENDED)
+    paid = OrderFactory(market=market, status=PD)
+    noted = services.note_market_charging(
+        market_id=market.pk,
+        paused=True,
+        reason="Fraud review",
+        actor_id=None,
+        market_event=str(uuid.uuid4()),
+        occurred_at=timezone.now(),
+    )
+    assert noted == 0
+    assert not Event.objects.for_aggregate("order", paid.pk).filter(name="charging_paused")

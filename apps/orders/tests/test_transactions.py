@@ -364,3 +364,100 @@ def test_a_charge_outcome_is_a_fact_and_a_failure_is_a_402(agent) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         outcome.charged_now = False
     assert services.PaymentFailed("Card declined.").http_status == 402
+
+
+# --- A repeat while the first call is at the gateway -----------------------------------
+
+
+def _charge_at_the_gateway(order: Order) -> Payment:
+    """The first request's attempt, recorded a moment ago and not answered yet."""
+    return Payment.objects.create(
+        order=order, kind="charge", amount=order.total, currency="EUR", gateway="sandbox",
+        idempotency_key=f"charge-{order.number}-first", request_key="k",
+    )  # fmt: skip
+
+
+class Clock:
+    """The payments service's clock: its waits pass at once, and are counted."""
+
+    def __init__(self, on_wait: Callable[[int], None] = lambda waits: None) -> None:
+        self.now, self.waits, self.on_wait = 1_000.0, 0, on_wait
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.waits += 1
+        assert self.waits < 100, "still waiting well past the deadline"
+        self.on_wait(self.waits)
+
+
+@pytest.mark.django_db
+def test_a_repeat_waits_up_to_its_seconds_then_says_in_progress(
+    agent, sandbox, monkeypatch
+) -> None:
+    from apps.orders.services import payments
+
+    order = OrderFactory()
+    _charge_at_the_gateway(order)
+    clock = Clock()
+    monkeypatch.setattr(payments, "time", clock)
+    with pytest.raises(TransitionNotAllowed, match="a charge is in progress"):
+        services.charge_payment(
+            actor=agent, order_id=order.pk, idempotency_key="k", await_seconds=0.3
+        )
+    assert 0.3 <= clock.now - 1_000 < 0.4  # 0.3 s, in steps of 0.05
+    assert sandbox.calls == []
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_a_repeat_gets_the_first_answer_as_soon_as_it_is_recorded(
+    agent, sandbox, monkeypatch
+) -> None:
+    """The API's repeat of a charge (same key) while the first is at the gateway."""
+    from apps.orders.services import payments
+
+    order = OrderFactory()
+    first = _charge_at_the_gateway(order)
+
+    def the_first_answer_arrives(waits: int) -> None:
+        if waits == 2:  # the first request records its answer meanwhile
+            payments._record_answer(
+                actor=agent, payment_id=first.pk,
+                answer=GatewayResult(Outcome.SUCCEEDED, reference="ch_first"),
+            )  # fmt: skip
+
+    clock = Clock(the_first_answer_arrives)
+    monkeypatch.setattr(payments, "time", clock)
+    again = services.charge_payment(
+        actor=agent, order_id=order.pk, idempotency_key="k", await_seconds=30
+    )
+    assert clock.waits == 2  # not the whole 30 seconds
+    assert (again.charged_now, again.payment.pk, again.payment.gateway_reference) == (
+        False, first.pk, "ch_first",
+    )  # fmt: skip
+    assert again.order.status == PD
+    assert sandbox.calls == []  # the repeat never reached the gateway
+
+
+@pytest.mark.django_db
+def test_a_repeat_from_a_page_does_not_wait(agent, finance, monkeypatch) -> None:
+    """A double click is told "in progress" at once (only the API's repeats wait)."""
+    from apps.orders.services import payments
+
+    clock = Clock()
+    monkeypatch.setattr(payments, "time", clock)
+    order = OrderFactory()
+    _charge_at_the_gateway(order)
+    with pytest.raises(TransitionNotAllowed, match="a charge is in progress"):
+        services.charge_payment(actor=agent, order_id=order.pk, idempotency_key="k")
+    paid = OrderFactory(status=PD)
+    Payment.objects.create(
+        order=paid, kind="refund", amount=paid.total, currency="EUR", gateway="sandbox",
+        idempotency_key=f"refund-{paid.number}-first", request_key="r", reason="Broken",
+    )  # fmt: skip
+    with pytest.raises(TransitionNotAllowed, match="a refund is in progress"):
+        services.refund_order(actor=finance, order_id=paid.pk, reason="Broken", idempotency_key="r")
+    assert clock.waits == 0
