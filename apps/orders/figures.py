@@ -6,8 +6,9 @@ orders placed that day (kind "placed") and paid that day (kind "paid") and
 their total. An order contributes one to its placed row and, once paid, one
 (and its total) to its paid row. ``Order.save`` takes back what the order
 contributed as loaded and adds what it contributes now, in the save's
-transaction, with ``F()`` updates (two concurrent saves add up, never
-overwrite): a transition and its figures commit or roll back together.
+transaction, with one ``INSERT … ON CONFLICT DO UPDATE`` that adds to the
+stored values (two concurrent saves add up, never overwrite): a transition
+and its figures commit or roll back together.
 
 Writes that bypass ``Order.save`` (``QuerySet.update``, ``bulk_create``, the
 scale seed's COPY) must call ``rebuild()``; ``drift()`` (the command
@@ -21,8 +22,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db import connections, router, transaction
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -69,29 +70,39 @@ def in_database(order: Order) -> Contribution:
 def apply(before: Contribution, after: Contribution) -> None:
     """Move an order's contribution from ``before`` to ``after`` (inside a transaction)."""
     changes: dict[Key, tuple[int, Decimal]] = {}
-    for sign, rows in ((-1, before), (1, after)):
-        for key, total in rows:
+    for sign, contribution in ((-1, before), (1, after)):
+        for key, total in contribution:
             count, amount = changes.get(key, (0, Decimal("0.00")))
             changes[key] = (count + sign, amount + sign * total)
-    for key, (count, amount) in sorted(changes.items()):
-        if count or amount:
-            _add(key, count, amount)
+    rows = [(key, n, amount) for key, (n, amount) in sorted(changes.items()) if n or amount]
+    if rows:
+        _add(rows)
 
 
-def _add(key: Key, count: int, amount: Decimal) -> None:
+def _add(rows: list[tuple[Key, int, Decimal]]) -> None:
+    """Add to each row's figures, creating the rows that are missing: one
+    ``INSERT … ON CONFLICT DO UPDATE`` (SQLite and PostgreSQL), which adds to
+    the stored values, so concurrent saves never overwrite each other."""
     from .models import OrderFigure
 
-    kind, day, status, currency = key
-    row = OrderFigure.objects.filter(kind=kind, day=day, status=status, currency=currency)
-    if row.update(orders=F("orders") + count, revenue=F("revenue") + amount):
-        return
-    try:
-        with transaction.atomic():  # a savepoint: a concurrent insert wins, then we update
-            OrderFigure.objects.create(
-                kind=kind, day=day, status=status, currency=currency, orders=count, revenue=amount
-            )
-    except IntegrityError:
-        row.update(orders=F("orders") + count, revenue=F("revenue") + amount)
+    connection = connections[router.db_for_write(OrderFigure)]
+    ops, quote = connection.ops, connection.ops.quote_name
+    table = quote(OrderFigure._meta.db_table)
+    values, params = [], []
+    for (kind, day, status, currency), count, amount in rows:
+        values.append("(%s, %s, %s, %s, %s, %s)")
+        params += [kind, ops.adapt_datefield_value(day), status, currency, count]
+        params.append(ops.adapt_decimalfield_value(amount, 16, 2))
+    # Only the table's name and placeholders are formatted in; values are parameters.
+    sql = (
+        f"INSERT INTO {table} (kind, day, status, currency, orders, revenue) "  # noqa: S608
+        f"VALUES {', '.join(values)} "
+        "ON CONFLICT (kind, status, day, currency) DO UPDATE SET "
+        f"orders = {table}.orders + excluded.orders, "
+        f"revenue = {table}.revenue + excluded.revenue"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def computed(order_model: Any = None) -> dict[Key, tuple[int, Decimal]]:

@@ -400,7 +400,9 @@ class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
         if update_fields is not None and not set(update_fields) & figures.FIELDS:
             super().save(*args, **kwargs)
             return
-        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(Order)):
+        # No savepoint: inside a service's transaction this adds no query.
+        using = kwargs.get("using") or router.db_for_write(Order)
+        with transaction.atomic(using=using, savepoint=False):
             before = figures.saved_contributions(self)
             super().save(*args, **kwargs)
             after = figures.contributions(self) or figures.in_database(self)
@@ -414,9 +416,7 @@ class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
     # what this order counted for as loaded, taken back, and what it counts
     # for now, added, in the save's transaction (apps/orders/figures.py).
     @classmethod
-    def from_db(
-        cls, db: Any, field_names: Any, values: Any, *, fetch_mode: Any = None
-    ) -> Order:
+    def from_db(cls, db: Any, field_names: Any, values: Any, *, fetch_mode: Any = None) -> Order:
         order = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
         order._figures_as_saved = figures.contributions(order)
         return order

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from apps.activity import api as activity_api
 from apps.catalog import api as catalog_api
@@ -174,13 +174,11 @@ def busiest_markets(*, placed_since: Any, limit: int) -> QuerySet[Any, Any]:
     )
 
 
-def revenue_by_currency(*, paid_since: Any) -> dict[str, Decimal]:
-    """Money taken and kept since ``paid_since`` (a local midnight), per currency,
-    from the figures."""
+def revenue_by_currency(*, paid_since_day: date) -> dict[str, Decimal]:
+    """Money taken and kept since the start of the local day ``paid_since_day``,
+    per currency, summed from the figures (kept per local day)."""
     rows = (
-        OrderFigure.objects.filter(
-            kind=figures.PAID, status__in=TAKEN, day__gte=timezone.localdate(paid_since)
-        )
+        OrderFigure.objects.filter(kind=figures.PAID, status__in=TAKEN, day__gte=paid_since_day)
         .order_by()
         .values("currency")
         .annotate(amount=Sum("revenue"))
