@@ -125,10 +125,10 @@ class Revenue:
 
 def revenue(now: Any) -> list[Revenue]:
     """Money taken (and kept) today and this week (since Monday), per currency."""
-    today = _day_start(now)
+    today = timezone.localdate(now)
     monday = today - timedelta(days=today.weekday())
-    this_week = orders.revenue_by_currency(paid_since=monday)
-    this_day = orders.revenue_by_currency(paid_since=today)
+    this_week = orders.revenue_by_currency(paid_since_day=monday)
+    this_day = orders.revenue_by_currency(paid_since_day=today)
     return [
         Revenue(currency, this_day.get(currency, Decimal("0.00")), amount)
         for currency, amount in this_week.items()

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections, models
+from django.db import connections, models, router, transaction
 from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -22,6 +22,8 @@ from apps.core.links import page_url
 from apps.core.text import INDEXED_SEARCH_LENGTH, fts5_phrase, search_text
 from apps.core.transitions import condition
 from apps.markets import api as markets_api
+
+from . import figures
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -393,8 +395,31 @@ class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not set(update_fields) & figures.FIELDS:
+            super().save(*args, **kwargs)
+            return
+        # No savepoint: inside a service's transaction this adds no query.
+        using = kwargs.get("using") or router.db_for_write(Order)
+        with transaction.atomic(using=using, savepoint=False):
+            before = figures.saved_contributions(self)
+            super().save(*args, **kwargs)
+            after = figures.contributions(self) or figures.in_database(self)
+            figures.apply(before, after)
+        self._figures_as_saved = after
+
     def get_absolute_url(self) -> str:
         return page_url("orders:detail", self.number)
+
+    # The dashboard's figures (OrderFigure) follow every save and delete:
+    # what this order counted for as loaded, taken back, and what it counts
+    # for now, added, in the save's transaction (apps/orders/figures.py).
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, *, fetch_mode: Any = None) -> Order:
+        order = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        order._figures_as_saved = figures.contributions(order)
+        return order
 
     def has_payment_in_flight(self, kind: str) -> bool:
         """A gateway call of ``kind`` is waiting for its answer right now.
@@ -759,3 +784,36 @@ class ChargingNote(models.Model):
     def __str__(self) -> str:
         state = "paused" if self.paused else "resumed"
         return f"charging {state} on order {self.order_id} ({self.market_event})"
+
+
+class OrderFigure(models.Model):
+    """The dashboard's figures, kept by the orders themselves: per local day,
+    status and currency, how many orders were placed (``kind`` "placed", the
+    day of ``placed_at``) or paid (``kind`` "paid", the day of ``paid_at``)
+    and their total. ``Order.save`` moves an order's contribution in the same
+    transaction (atomic ``F()`` updates); ``order_figures --check`` compares
+    them with a rebuild from the orders (apps/orders/figures.py)."""
+
+    kind = models.CharField(max_length=6)
+    day = models.DateField()
+    status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    currency = models.CharField(max_length=3)
+    orders = models.IntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "status", "day", "currency"], name="order_figure_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} {self.status} {self.currency}: {self.orders}"
+
+
+def _order_deleted(sender: Any, instance: Order, **kwargs: Any) -> None:
+    figures.forget(instance)
+
+
+models.signals.post_delete.connect(_order_deleted, sender=Order, dispatch_uid="orders.figures")

@@ -1,0 +1,112 @@
+"""The dashboard's figures (OrderFigure) follow every order through every
+transition, equal a rebuild from the orders after each, and the command
+that checks them finds a write that bypassed them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from apps.catalog.tests.factories import ProductFactory
+from apps.orders import figures, selectors, services
+from apps.orders.models import Order, OrderFigure, OrderStatus
+
+from .factories import CartFactory, CartItemFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _placed(agent: Any, *, price: str = "12.50", token: str = "tok_visa") -> Order:
+    cart = CartFactory(payment_token=token)
+    product = ProductFactory(market=cart.market, price=Decimal(price), stock=5)
+    CartItemFactory(cart=cart, product=product, quantity=2)
+    return services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+
+
+def _assert_kept() -> None:
+    assert figures.stored() == figures.computed()
+    assert figures.drift() == []
+
+
+def test_every_transition_keeps_the_figures_equal_to_a_rebuild(
+    agent, finance, manager, superuser
+) -> None:
+    today = timezone.localdate()
+    paid = _placed(agent)
+    _assert_kept()
+    assert selectors.work_queue_counts()[OrderStatus.PENDING] == 1
+    services.charge_payment(actor=agent, order_id=paid.pk, idempotency_key="c1")
+    _assert_kept()
+    assert selectors.revenue_by_currency(paid_since_day=today) == {paid.currency: Decimal("25.00")}
+    assert selectors.work_queue_counts()[OrderStatus.PAID] == 1
+    services.ship_order(actor=agent, order_id=paid.pk, tracking_number="TRK1")
+    _assert_kept()
+    services.mark_delivered(actor=agent, order_id=paid.pk)
+    _assert_kept()
+    services.refund_order(actor=finance, order_id=paid.pk, reason="Broken", idempotency_key="r1")
+    _assert_kept()
+    assert selectors.revenue_per_day(days=[today]) == []  # refunded: not kept
+
+    declined = _placed(agent, token="tok_decline")
+    with pytest.raises(services.PaymentFailed):
+        services.charge_payment(actor=agent, order_id=declined.pk, idempotency_key="c2")
+    _assert_kept()
+    services.cancel_order(actor=agent, order_id=declined.pk)
+    _assert_kept()
+    assert selectors.orders_per_day_by_status(days=[today]) == [
+        (today, OrderStatus.CANCELLED, 1),
+        (today, OrderStatus.REFUNDED, 1),
+    ]
+    assert selectors.work_queue_counts()[OrderStatus.PENDING] == 0
+
+    unpaid = _placed(agent)
+    _assert_kept()
+    Order.objects.get(pk=unpaid.pk).delete()
+    _assert_kept()
+    assert selectors.work_queue_counts()[OrderStatus.PENDING] == 0
+
+
+def test_a_paid_order_counts_on_the_day_it_was_paid_and_the_day_it_was_placed() -> None:
+    now = timezone.now()
+    order = OrderFactory(
+        status=OrderStatus.PAID,
+        placed_at=now - timedelta(days=3),
+        paid_at=now - timedelta(days=2),
+        total=Decimal("10.00"),
+    )
+    placed_day, paid_day = (timezone.localdate(now - timedelta(days=d)) for d in (3, 2))
+    assert selectors.orders_per_day_by_status(days=[placed_day, paid_day]) == [
+        (placed_day, OrderStatus.PAID, 1)
+    ]
+    assert selectors.revenue_per_day(days=[placed_day, paid_day]) == [
+        (paid_day, order.currency, Decimal("10.00"))
+    ]
+    # An edit of the amount moves the revenue (and a reload still knows the old one).
+    reloaded = Order.objects.get(pk=order.pk)
+    reloaded.total = Decimal("7.50")
+    reloaded.save()
+    assert selectors.revenue_per_day(days=[paid_day]) == [
+        (paid_day, order.currency, Decimal("7.50"))
+    ]
+    # Saved from an instance loaded without those fields: read from the database.
+    partial = Order.objects.only("pk", "customer_name").get(pk=order.pk)
+    partial.customer_name = "Renamed"
+    partial.save()
+    _assert_kept()
+
+
+def test_a_write_that_bypasses_save_shows_as_drift_and_a_rebuild_mends_it() -> None:
+    order = OrderFactory(status=OrderStatus.PENDING)
+    call_command("order_figures", "--check")
+    Order.objects.filter(pk=order.pk).update(total=Decimal("99.99"))
+    with pytest.raises(CommandError, match="1 figure"):
+        call_command("order_figures", "--check")
+    call_command("order_figures")
+    call_command("order_figures", "--check")
+    assert OrderFigure.objects.get(kind=figures.PLACED).revenue == Decimal("99.99")
