@@ -61,7 +61,18 @@ MODULES: dict[str, list[str]] = {
         "apps/core/tests/",
     ],
     "apps/markets/selectors.py": [f"{MARKETS}test_selectors.py"],
-    "apps/orders/selectors.py": [f"{ORDERS}test_selectors.py", f"{ORDERS}test_money.py"],
+    "apps/orders/selectors.py": [
+        f"{ORDERS}test_selectors.py",
+        f"{ORDERS}test_money.py",
+        f"{ORDERS}test_days.py",
+        f"{ORDERS}test_figures.py",
+    ],
+    # The dashboard's figures, kept by Order.save (orders/figures.py).
+    "apps/orders/figures.py": [
+        f"{ORDERS}test_figures.py",
+        f"{ORDERS}test_days.py",
+        f"{ORDERS}test_selectors.py",
+    ],
     "apps/core/transitions.py": [
         "apps/core/tests/",
         f"{MARKETS}test_transitions.py",
@@ -83,6 +94,9 @@ MODULES: dict[str, list[str]] = {
         f"{ORDERS}test_services.py",
         f"{ORDERS}test_transactions.py",
         f"{ORDERS}test_payments.py",
+        f"{ORDERS}test_search.py",
+        f"{ORDERS}test_days.py",
+        f"{ORDERS}test_figures.py",
         f"{MARKETS}test_transitions.py",  # the transitions' declarations, read
     ],
     # The sandbox gateway: what every charge and refund of the tests is told.
