@@ -93,7 +93,10 @@ class ConsoleTable(tables.Table):
     def body_rows(self) -> list[SafeString]:
         """This page's rows as ``<tr>`` markup, ready for the table template."""
         cells = [self._cell_renderer(bound) for bound in self.columns]
-        records = [row.record for row in (self.page.object_list if self.page else self.rows)]
+        # ``is not None``: an empty page is falsy (a Page is a sequence), and
+        # self.rows would then run the list's query again without a LIMIT.
+        page = getattr(self, "page", None)
+        records = [row.record for row in (page.object_list if page is not None else self.rows)]
         # No "even"/"odd" row classes (django-tables2's): nothing styles them.
         rows = [
             "<tr>" + "".join([f"<td{attrs}>{cell(record)}</td>" for attrs, cell in cells]) + "</tr>"
