@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('markets', '0004_market_version'),
-        ('orders', '0008_order_figures'),
+        ("markets", "0004_market_version"),
+        ("orders", "0008_order_figures"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='order',
-            name='order_market_status',
+            model_name="order",
+            name="order_market_status",
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['market', 'status', 'placed_at', 'id'], name='order_market_status_placed'),
+            model_name="order",
+            index=models.Index(
+                fields=["market", "status", "placed_at", "id"], name="order_market_status_placed"
+            ),
         ),
     ]
