@@ -61,3 +61,31 @@ def test_hostile_search_text_is_never_a_server_error(client: Client, manager, ur
         if response.status_code != expected:
             failures.append((text[:20], response.status_code))
     assert failures == []
+
+
+GARBAGE = ["abc", "-1", "0", "99999999999999999999999", "1e5", "'", "%", "1 OR 1=1", "x" * 300, " 1", "1.0"]
+FILTERED = [
+    ("/orders/", "market"),
+    ("/markets/", "page"),
+    ("/orders/", "page"),
+    ("/orders/", "per_page"),
+    ("/orders/", "sort"),
+    ("/activity/", "actor"),
+    ("/activity/", "page"),
+    ("/products/", "market"),
+]
+
+
+@pytest.mark.parametrize(("url", "param"), FILTERED)
+def test_garbage_filter_and_page_values_are_never_a_server_error(
+    client: Client, manager, url: str, param: str
+) -> None:
+    OrderFactory()
+    client.force_login(manager)
+    failures = []
+    for value in GARBAGE:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, {param: value}, headers=headers)
+            if response.status_code >= 500:
+                failures.append((value[:20], headers, response.status_code))
+    assert failures == []
