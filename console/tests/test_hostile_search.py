@@ -63,7 +63,10 @@ def test_hostile_search_text_is_never_a_server_error(client: Client, manager, ur
     assert failures == []
 
 
-GARBAGE = ["abc", "-1", "0", "99999999999999999999999", "1e5", "'", "%", "1 OR 1=1", "x" * 300, " 1", "1.0"]
+GARBAGE = [
+    *("abc", "-1", "0", "99999999999999999999999", "1e5", "'", "%", "1 OR 1=1", " 1", "1.0"),
+    "x" * 300,
+]
 FILTERED = [
     ("/orders/", "market"),
     ("/markets/", "page"),
