@@ -108,7 +108,11 @@ def sidebar_changed(request: HttpRequest, selected: str, keys: tuple[str, ...]) 
     shown = getattr(getattr(request, "htmx", None), "current_url", None)
     if not shown:
         return True
-    query = {key: values[0] for key, values in parse_qs(urlsplit(shown).query).items()}
+    try:
+        shown_query = urlsplit(shown).query
+    except ValueError:  # a forged header ("http://[", an unclosed IPv6 host)
+        return True
+    query = {key: values[0] for key, values in parse_qs(shown_query).items()}
     return _selected(query, keys) != selected
 
 
