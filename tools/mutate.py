@@ -465,6 +465,14 @@ EQUIVALENTS: list[Equivalent] = [
         "if payment.status == PaymentStatus.VOID:",
         "'void' sorts after every other PaymentStatus value: `status >= VOID` is `status == VOID`.",
     ),
+    Equivalent(
+        "apps/orders/selectors.py",
+        "core/NumberReplacer",
+        "return orders.values_list(*fields).iterator(chunk_size=1000)",
+        "chunk_size only sets how many rows each fetch brings (fetchmany on SQLite, the "
+        "server-side cursor's itersize on PostgreSQL): 999 or 1001 stream the same rows "
+        "in the same order, only batched differently.",
+    ),
 ]
 
 

@@ -92,7 +92,7 @@ def _add(rows: list[tuple[Key, int, Decimal]]) -> None:
     for (kind, day, status, currency), count, amount in rows:
         values.append("(%s, %s, %s, %s, %s, %s)")
         params += [kind, ops.adapt_datefield_value(day), status, currency, count]
-        params.append(ops.adapt_decimalfield_value(amount, 16, 2))
+        params.append(ops.adapt_decimalfield_value(amount))
     # Only the table's name and placeholders are formatted in; values are parameters.
     sql = (
         f"INSERT INTO {table} (kind, day, status, currency, orders, revenue) "  # noqa: S608
@@ -167,6 +167,13 @@ def rebuild(order_model: Any = None, figure_model: Any = None) -> int:
     return len(truth)
 
 
+def remember(order: Order) -> None:
+    """Before a delete: note what ``order``'s row counts for, read from the
+    database when the instance was loaded without some of the fields (after
+    the delete the row is gone)."""
+    order._figures_as_saved = getattr(order, "_figures_as_saved", None) or in_database(order)
+
+
 def forget(order: Order) -> None:
-    """Take back a deleted order's contribution."""
-    apply(saved_contributions(order) or contributions(order), ())
+    """Take back a deleted order's contribution, as ``remember`` noted it."""
+    apply(getattr(order, "_figures_as_saved", ()), ())

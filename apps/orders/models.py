@@ -812,8 +812,13 @@ class OrderFigure(models.Model):
         return f"{self.kind} {self.day} {self.status} {self.currency}: {self.orders}"
 
 
+def _order_deleting(sender: Any, instance: Order, **kwargs: Any) -> None:
+    figures.remember(instance)
+
+
 def _order_deleted(sender: Any, instance: Order, **kwargs: Any) -> None:
     figures.forget(instance)
 
 
+models.signals.pre_delete.connect(_order_deleting, sender=Order, dispatch_uid="orders.figures")
 models.signals.post_delete.connect(_order_deleted, sender=Order, dispatch_uid="orders.figures")
