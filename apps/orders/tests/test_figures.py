@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.catalog.tests.factories import ProductFactory
@@ -160,3 +162,14 @@ def test_a_deleted_order_takes_back_what_it_was_saved_with_not_an_unsaved_edit()
     OrderFactory.create_batch(2, status=OrderStatus.PENDING)
     Order.objects.only("pk").delete()
     assert figures.stored() == {}
+
+
+def test_a_save_inside_a_transaction_moves_the_figures_without_a_savepoint() -> None:
+    order = OrderFactory(status=OrderStatus.PENDING, total=Decimal("10.00"))
+    loaded = Order.objects.get(pk=order.pk)
+    loaded.total = Decimal("8.00")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        loaded.save()  # as a service's transition does
+    assert [q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"].upper()] == []
+    assert len(queries.captured_queries) == 2  # the UPDATE and the figures' upsert
+    _assert_kept()
