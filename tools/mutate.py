@@ -483,6 +483,13 @@ EQUIVALENTS: list[Equivalent] = [
     ),
     Equivalent(
         "apps/orders/models.py",
+        "core/ReplaceComparisonOperator_Eq_GtE",
+        'if len(query) >= INDEXED_SEARCH_LENGTH and connections[self.db].vendor == "sqlite":',
+        "The suite's databases are SQLite and PostgreSQL: 'sqlite' >= 'sqlite' and "
+        "'postgresql' < 'sqlite', so `vendor >= 'sqlite'` is `vendor == 'sqlite'` on both.",
+    ),
+    Equivalent(
+        "apps/orders/models.py",
         "core/ReplaceComparisonOperator_Eq_LtE",
         'if len(query) >= INDEXED_SEARCH_LENGTH and connections[self.db].vendor == "sqlite":',
         "Equivalent only on the database the mutation runs on (SQLite, where `vendor <= 'sqlite'` "
