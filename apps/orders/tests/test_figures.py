@@ -173,3 +173,27 @@ def test_a_save_inside_a_transaction_moves_the_figures_without_a_savepoint() -> 
     assert [q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"].upper()] == []
     assert len(queries.captured_queries) == 2  # the UPDATE and the figures' upsert
     _assert_kept()
+
+
+def test_a_save_of_some_fields_counts_what_the_row_holds_not_unsaved_edits() -> None:
+    order = OrderFactory(status=OrderStatus.PENDING, total=Decimal("10.00"))
+    loaded = Order.objects.get(pk=order.pk)
+    loaded.total = Decimal("3.00")  # never saved: not in update_fields
+    loaded.paid_at = timezone.now()
+    loaded.save(update_fields=["paid_at"])
+    _assert_kept()
+
+
+def test_a_refreshed_order_takes_back_what_the_row_held_when_refreshed() -> None:
+    order = OrderFactory(status=OrderStatus.PENDING, total=Decimal("10.00"))
+    loaded, elsewhere = Order.objects.get(pk=order.pk), Order.objects.get(pk=order.pk)
+    elsewhere.total = Decimal("7.00")
+    elsewhere.save()
+    loaded.refresh_from_db()
+    loaded.paid_at = timezone.now()
+    loaded.save(update_fields=["paid_at"])
+    _assert_kept()
+    loaded.total = Decimal("1.00")  # an edit of another field, not saved
+    loaded.refresh_from_db(fields=["paid_at"])
+    loaded.save(update_fields=["paid_at"])
+    _assert_kept()
