@@ -193,7 +193,11 @@ def test_a_refreshed_order_takes_back_what_the_row_held_when_refreshed() -> None
     loaded.paid_at = timezone.now()
     loaded.save(update_fields=["paid_at"])
     _assert_kept()
+    elsewhere = Order.objects.get(pk=order.pk)
+    elsewhere.paid_at = timezone.now() - timedelta(days=2)
+    elsewhere.save()
     loaded.total = Decimal("1.00")  # an edit of another field, not saved
     loaded.refresh_from_db(fields=["paid_at"])
+    loaded.paid_at = timezone.now()
     loaded.save(update_fields=["paid_at"])
     _assert_kept()
