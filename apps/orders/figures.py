@@ -38,16 +38,44 @@ Key = tuple[str, date, str, str]  # kind, local day, status, currency
 Contribution = tuple[tuple[Key, Decimal], ...]
 
 
+def values_of(order: Order) -> dict[str, Any] | None:
+    """``order``'s fields its contribution depends on, None when some are not loaded."""
+    if order.get_deferred_fields() & FIELDS:
+        return None
+    return {name: getattr(order, name) for name in FIELDS}
+
+
+def contribution_of(values: dict[str, Any]) -> Contribution:
+    """What an order with these ``FIELDS`` values counts for."""
+    status, currency, total = values["status"], values["currency"], Decimal(values["total"])
+    found = [((PLACED, timezone.localdate(values["placed_at"]), status, currency), total)]
+    if values["paid_at"] is not None:
+        found.append(((PAID, timezone.localdate(values["paid_at"]), status, currency), total))
+    return tuple(found)
+
+
 def contributions(order: Order) -> Contribution:
     """What ``order`` counts for, as its fields are in memory."""
-    if order.get_deferred_fields() & FIELDS:
-        return ()  # unknown: saved_contributions reads it from the database
-    placed = (PLACED, timezone.localdate(order.placed_at), order.status, order.currency)
-    found = [(placed, Decimal(order.total))]
-    if order.paid_at is not None:
-        paid = (PAID, timezone.localdate(order.paid_at), order.status, order.currency)
-        found.append((paid, Decimal(order.total)))
-    return tuple(found)
+    values = values_of(order)
+    # Unknown when not loaded: saved_contributions reads it from the database.
+    return () if values is None else contribution_of(values)
+
+
+def written(order: Order, update_fields: Any) -> tuple[Contribution, dict[str, Any] | None]:
+    """What ``order``'s row counts for after a save of ``update_fields`` (None:
+    every field), and the values it holds: the fields written as they are in
+    memory, the others as loaded or last saved, never an edit not saved."""
+    as_saved: dict[str, Any] | None = getattr(order, "_figures_fields", None)
+    if update_fields is None:
+        values = values_of(order)
+    elif as_saved is None:
+        values = None
+    else:
+        names = set(update_fields)
+        values = {k: getattr(order, k) if k in names else v for k, v in as_saved.items()}
+    if values is None:
+        return in_database(order), None
+    return contribution_of(values), values
 
 
 def saved_contributions(order: Order) -> Contribution:
@@ -92,7 +120,7 @@ def _add(rows: list[tuple[Key, int, Decimal]]) -> None:
     for (kind, day, status, currency), count, amount in rows:
         values.append("(%s, %s, %s, %s, %s, %s)")
         params += [kind, ops.adapt_datefield_value(day), status, currency, count]
-        params.append(ops.adapt_decimalfield_value(amount, 16, 2))
+        params.append(ops.adapt_decimalfield_value(amount))
     # Only the table's name and placeholders are formatted in; values are parameters.
     sql = (
         f"INSERT INTO {table} (kind, day, status, currency, orders, revenue) "  # noqa: S608
@@ -167,6 +195,13 @@ def rebuild(order_model: Any = None, figure_model: Any = None) -> int:
     return len(truth)
 
 
+def remember(order: Order) -> None:
+    """Before a delete: note what ``order``'s row counts for, read from the
+    database when the instance was loaded without some of the fields (after
+    the delete the row is gone)."""
+    order._figures_as_saved = getattr(order, "_figures_as_saved", None) or in_database(order)
+
+
 def forget(order: Order) -> None:
-    """Take back a deleted order's contribution."""
-    apply(saved_contributions(order) or contributions(order), ())
+    """Take back a deleted order's contribution, as ``remember`` noted it."""
+    apply(getattr(order, "_figures_as_saved", ()), ())

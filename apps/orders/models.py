@@ -410,9 +410,9 @@ class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
         with transaction.atomic(using=using, savepoint=False):
             before = figures.saved_contributions(self)
             super().save(*args, **kwargs)
-            after = figures.contributions(self) or figures.in_database(self)
+            after, values = figures.written(self, kwargs.get("update_fields"))
             figures.apply(before, after)
-        self._figures_as_saved = after
+        self._figures_as_saved, self._figures_fields = after, values
 
     def get_absolute_url(self) -> str:
         return page_url("orders:detail", self.number)
@@ -423,8 +423,27 @@ class Order(markets_api.InAMarket, ConcurrentTransitionMixin, models.Model):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any, *, fetch_mode: Any = None) -> Order:
         order = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        order._figures_fields = figures.values_of(order)
         order._figures_as_saved = figures.contributions(order)
         return order
+
+    def refresh_from_db(
+        self, using: Any = None, fields: Any = None, from_queryset: Any = None
+    ) -> None:
+        """Reload, and with it what the row counts for in the figures (fields
+        not reloaded keep what they were loaded or last saved with)."""
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        as_saved = getattr(self, "_figures_fields", None)
+        if fields is None or as_saved is None:
+            self._figures_fields = figures.values_of(self)
+        else:
+            reloaded = set(fields)
+            self._figures_fields = {
+                name: getattr(self, name) if name in reloaded else value
+                for name, value in as_saved.items()
+            }
+        values = self._figures_fields
+        self._figures_as_saved = () if values is None else figures.contribution_of(values)
 
     def has_payment_in_flight(self, kind: str) -> bool:
         """A gateway call of ``kind`` is waiting for its answer right now.
@@ -817,8 +836,13 @@ class OrderFigure(models.Model):
         return f"{self.kind} {self.day} {self.status} {self.currency}: {self.orders}"
 
 
+def _order_deleting(sender: Any, instance: Order, **kwargs: Any) -> None:
+    figures.remember(instance)
+
+
 def _order_deleted(sender: Any, instance: Order, **kwargs: Any) -> None:
     figures.forget(instance)
 
 
+models.signals.pre_delete.connect(_order_deleting, sender=Order, dispatch_uid="orders.figures")
 models.signals.post_delete.connect(_order_deleted, sender=Order, dispatch_uid="orders.figures")

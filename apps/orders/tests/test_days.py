@@ -43,3 +43,32 @@ def test_each_order_counts_on_its_local_day_in_the_current_time_zone() -> None:
     assert revenue == [(first, currency, Decimal("20.00")), (second, currency, Decimal("10.00"))]
     assert placed == [(first, "paid", 2), (second, "paid", 1)]
     assert Order.objects.revenue_on_days([]) == []
+
+
+def test_the_figures_of_several_days_and_currencies_come_by_day_then_currency() -> None:
+    days = [date(2026, 3, 10), date(2026, 3, 11), date(2026, 3, 12)]
+    euro = MarketFactory(status=MarketStatus.ACTIVE, currency="EUR")
+    dollar = MarketFactory(status=MarketStatus.ACTIVE, currency="USD")
+    noon = [datetime(day.year, day.month, day.day, 12, tzinfo=TOKYO) for day in days]
+    for market, moment, total in ((euro, noon[0], "50.00"), (dollar, noon[0], "10.00"),
+                                  (euro, noon[2], "5.00")):  # fmt: skip
+        OrderFactory(
+            market=market, status=OrderStatus.PAID, placed_at=moment, paid_at=moment,
+            total=Decimal(total), lines=0,
+        )  # fmt: skip
+    for moment in (noon[0], noon[0], noon[0], noon[2]):
+        OrderFactory(market=euro, status=OrderStatus.CANCELLED, placed_at=moment, lines=0)
+    with timezone.override(TOKYO):
+        revenue = Order.objects.revenue_on_days(days)
+        placed = Order.objects.placed_on_days_by_status(days)
+    assert revenue == [
+        (days[0], "EUR", Decimal("50.00")),
+        (days[0], "USD", Decimal("10.00")),
+        (days[2], "EUR", Decimal("5.00")),
+    ]
+    assert placed == [
+        (days[0], "cancelled", 3),
+        (days[0], "paid", 2),
+        (days[2], "cancelled", 1),
+        (days[2], "paid", 1),
+    ]

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.catalog.tests.factories import ProductFactory
@@ -110,3 +112,92 @@ def test_a_write_that_bypasses_save_shows_as_drift_and_a_rebuild_mends_it() -> N
     call_command("order_figures")
     call_command("order_figures", "--check")
     assert OrderFigure.objects.get(kind=figures.PLACED).revenue == Decimal("99.99")
+
+
+def test_drift_lists_a_figure_kept_without_orders_one_missing_and_one_kept_too_high() -> None:
+    today = timezone.localdate()
+    order = OrderFactory(status=OrderStatus.PENDING, total=Decimal("10.00"))
+    currency = order.currency
+    # An order whose figure is missing.
+    OrderFigure.objects.all().delete()
+    missing = f"placed {today} pending {currency}: kept None, orders say (1, Decimal('10.00'))"
+    assert figures.drift() == [missing]
+    figures.rebuild()
+    # A figure kept for orders that are not there.
+    OrderFigure.objects.create(
+        kind=figures.PAID, day=today, status=OrderStatus.PAID, currency=currency, orders=2
+    )
+    assert figures.drift() == [
+        f"paid {today} paid {currency}: kept (2, Decimal('0.00')), orders say None"
+    ]
+    figures.rebuild()
+    # A figure kept higher than the orders say.
+    Order.objects.filter(pk=order.pk).update(total=Decimal("4.00"))
+    assert figures.drift() == [
+        f"placed {today} pending {currency}: kept (1, Decimal('10.00')), "
+        f"orders say (1, Decimal('4.00'))"
+    ]
+
+
+def test_a_partially_loaded_order_moves_its_figures_when_saved_and_when_deleted() -> None:
+    order = OrderFactory(status=OrderStatus.PENDING, total=Decimal("10.00"))
+    partial = Order.objects.only("pk", "total").get(pk=order.pk)
+    partial.total = Decimal("6.00")
+    partial.save()
+    _assert_kept()
+    assert OrderFigure.objects.get().revenue == Decimal("6.00")
+    Order.objects.only("pk").get(pk=order.pk).delete()
+    _assert_kept()
+    assert figures.stored() == {}
+
+
+def test_a_deleted_order_takes_back_what_it_was_saved_with_not_an_unsaved_edit() -> None:
+    order = OrderFactory(status=OrderStatus.PENDING, total=Decimal("10.00"))
+    loaded = Order.objects.get(pk=order.pk)
+    loaded.total = Decimal("3.00")  # never saved
+    loaded.delete()
+    _assert_kept()
+    assert figures.stored() == {}
+    # A queryset delete of orders loaded without the fields does the same.
+    OrderFactory.create_batch(2, status=OrderStatus.PENDING)
+    Order.objects.only("pk").delete()
+    assert figures.stored() == {}
+
+
+def test_a_save_inside_a_transaction_moves_the_figures_without_a_savepoint() -> None:
+    order = OrderFactory(status=OrderStatus.PENDING, total=Decimal("10.00"))
+    loaded = Order.objects.get(pk=order.pk)
+    loaded.total = Decimal("8.00")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        loaded.save()  # as a service's transition does
+    assert [q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"].upper()] == []
+    assert len(queries.captured_queries) == 2  # the UPDATE and the figures' upsert
+    _assert_kept()
+
+
+def test_a_save_of_some_fields_counts_what_the_row_holds_not_unsaved_edits() -> None:
+    order = OrderFactory(status=OrderStatus.PENDING, total=Decimal("10.00"))
+    loaded = Order.objects.get(pk=order.pk)
+    loaded.total = Decimal("3.00")  # never saved: not in update_fields
+    loaded.paid_at = timezone.now()
+    loaded.save(update_fields=["paid_at"])
+    _assert_kept()
+
+
+def test_a_refreshed_order_takes_back_what_the_row_held_when_refreshed() -> None:
+    order = OrderFactory(status=OrderStatus.PENDING, total=Decimal("10.00"))
+    loaded, elsewhere = Order.objects.get(pk=order.pk), Order.objects.get(pk=order.pk)
+    elsewhere.total = Decimal("7.00")
+    elsewhere.save()
+    loaded.refresh_from_db()
+    loaded.paid_at = timezone.now()
+    loaded.save(update_fields=["paid_at"])
+    _assert_kept()
+    elsewhere = Order.objects.get(pk=order.pk)
+    elsewhere.paid_at = timezone.now() - timedelta(days=2)
+    elsewhere.save()
+    loaded.total = Decimal("1.00")  # an edit of another field, not saved
+    loaded.refresh_from_db(fields=["paid_at"])
+    loaded.paid_at = timezone.now()
+    loaded.save(update_fields=["paid_at"])
+    _assert_kept()

@@ -72,6 +72,8 @@ def orders() -> dict[str, Order]:
         ("ada*", []),  # and so is a star
         ("number:ORD", []),  # and a column filter
         ("er", ["grace", "muller"]),  # two characters: no index, the same rule
+        ("lo", ["ada"]),  # two characters in a name alone
+        ("ÜLL", ["muller"]),  # three characters: the index, beyond ASCII, any case
         ("q", ["ada", "grace", "quote"]),  # one character
         ("zzz", []),
     ],

@@ -15,7 +15,7 @@ from apps.catalog.tests.factories import ProductFactory
 from apps.core.tests.conventions import assert_selectors_take_one_positional_argument
 from apps.markets.models import Currency, MarketStatus
 from apps.markets.tests.factories import MarketFactory
-from apps.orders import selectors
+from apps.orders import selectors, services
 from apps.orders.models import Order, OrderStatus, Payment, PaymentStatus
 
 from .factories import CartFactory, CartItemFactory, OrderFactory
@@ -173,3 +173,22 @@ def test_a_cart_as_read_is_a_value_that_cannot_be_changed() -> None:
         detail.total = Decimal(0)
     with pytest.raises(FrozenInstanceError):
         detail.items[0].quantity = 5
+
+
+def test_a_placed_cart_says_which_order_its_items_went_to(agent) -> None:
+    cart = CartFactory(payment_token="tok_visa")
+    CartItemFactory(cart=cart, product=ProductFactory(market=cart.market, stock=5), quantity=1)
+    assert selectors.cart_detail(cart.pk).placed_as is None  # not placed yet
+    order = services.create_order_from_cart(actor=agent, cart_id=cart.pk)
+    detail = selectors.cart_detail(cart.pk)
+    assert (detail.items, detail.placed_as) == ([], order.number)
+    assert selectors.cart_detail(CartFactory().pk).placed_as is None  # empty, never placed
+
+
+def test_work_queue_counts_name_every_status_and_count_zero_without_orders() -> None:
+    assert selectors.work_queue_counts() == dict.fromkeys(OrderStatus.values, 0)
+    OrderFactory(status=OrderStatus.PENDING)
+    assert selectors.work_queue_counts() == {
+        **dict.fromkeys(OrderStatus.values, 0),
+        OrderStatus.PENDING: 1,
+    }
