@@ -60,7 +60,7 @@ MODULES: dict[str, list[str]] = {
         f"{MARKETS}test_services.py",
         "apps/core/tests/",
     ],
-    "apps/markets/selectors.py": [f"{MARKETS}test_selectors.py"],
+    "apps/markets/selectors.py": [f"{MARKETS}test_selectors.py", f"{MARKETS}test_editing.py"],
     "apps/orders/selectors.py": [
         f"{ORDERS}test_selectors.py",
         f"{ORDERS}test_money.py",

@@ -28,8 +28,10 @@ def market_for_edit_or_404(slug: str, *, market_id: str | None) -> Market:
     script posting to ``/markets/<slug>/edit/``) the slug names the market.
     """
     if market_id is not None:
-        # A primary key is a positive 64-bit integer; anything else is no market.
-        if not (market_id.isascii() and market_id.isdigit() and 0 < len(market_id) <= 18):
+        # A primary key is a whole number: anything else is no market. One
+        # past the column's range is none either (Django finds no rows for an
+        # out-of-range integer lookup rather than sending it to the database).
+        if not (market_id.isascii() and market_id.isdigit()):
             raise Http404("No such market.")
         return get_object_or_404(Market.objects.all(), pk=int(market_id))
     return market_or_404(slug)

@@ -66,3 +66,33 @@ def test_search_finds_by_name_or_slug_in_name_order_up_to_the_limit() -> None:
 
 def test_selectors_take_one_positional_argument_at_most() -> None:
     assert_selectors_take_one_positional_argument(selectors)
+
+
+def test_the_market_an_edit_form_posts_to_is_found_by_its_id_first() -> None:
+    """The form carries the market's id: found by it even when the slug in the
+    URL has since been renamed or taken by another market; without an id the
+    slug names the market."""
+    renamed = MarketFactory(slug="new-name")
+    squatter = MarketFactory(slug="old-name")
+    assert selectors.market_for_edit_or_404("old-name", market_id=str(renamed.pk)) == renamed
+    assert selectors.market_for_edit_or_404("old-name", market_id=None) == squatter
+    with pytest.raises(Http404):
+        selectors.market_for_edit_or_404("no-such", market_id=None)
+
+
+@pytest.mark.parametrize(
+    "market_id",
+    ["", "abc", "-1", "1.0", "١", "²", " 1", "9" * 19, "9" * 40, "0"],
+)
+def test_an_edit_forms_id_that_is_no_primary_key_is_no_market(market_id: str) -> None:
+    """Anything but ASCII digits is no market (404); so is a number past the
+    database's integer (19 digits and more: past 2**63 - 1), never a 500."""
+    MarketFactory(slug="old-name")
+    with pytest.raises(Http404):
+        selectors.market_for_edit_or_404("old-name", market_id=market_id)
+
+
+def test_an_edit_forms_id_of_digits_is_looked_up() -> None:
+    market = MarketFactory(pk=7)  # one digit
+    for market_id in ("7", "7".rjust(18, "0")):
+        assert selectors.market_for_edit_or_404("whatever", market_id=market_id) == market
