@@ -201,14 +201,3 @@ def test_a_refreshed_order_takes_back_what_the_row_held_when_refreshed() -> None
     loaded.paid_at = timezone.now()
     loaded.save(update_fields=["paid_at"])
     _assert_kept()
-
-
-@pytest.mark.parametrize("name", ["values_of", "written"])
-def test_the_figures_annotations_mean_something(name: str) -> None:
-    """`dict[str, Any] | None` read as a type (the module's annotations are strings)."""
-    import typing
-
-    hints = typing.get_type_hints(getattr(figures, name), localns={"Order": Order})
-    returned = hints["return"]
-    optional = typing.get_args(returned)[-1] if name == "written" else returned
-    assert typing.get_args(optional) == (dict[str, Any], type(None))
