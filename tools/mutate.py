@@ -490,15 +490,6 @@ EQUIVALENTS: list[Equivalent] = [
     ),
     Equivalent(
         "apps/orders/models.py",
-        "core/ReplaceComparisonOperator_Eq_LtE",
-        'if len(query) >= INDEXED_SEARCH_LENGTH and connections[self.db].vendor == "sqlite":',
-        "Equivalent only on the database the mutation runs on (SQLite, where `vendor <= 'sqlite'` "
-        "is `vendor == 'sqlite'`); on PostgreSQL 'postgresql' <= 'sqlite' would send the FTS5 "
-        "query, and the PostgreSQL run of orders/tests/test_search.py fails with it (15 of its "
-        "search cases, checked by hand).",
-    ),
-    Equivalent(
-        "apps/orders/models.py",
         "core/NumberReplacer",
         "return sorted(found, key=lambda item: (item[0], item[1]))",
         "item[0] for item[1] (sorting by day alone): found is built row by row, the rows ordered "

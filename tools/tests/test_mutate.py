@@ -54,3 +54,16 @@ def test_every_module_is_tested_by_files_that_exist() -> None:
         assert (ROOT / module).is_file(), module
         missing = [path for path in tests if not Path(ROOT, path).exists()]
         assert not missing, (module, missing)
+
+
+def test_the_orderings_some_equivalents_rest_on_still_hold() -> None:
+    """Several equivalents are `<=`/`>=` for `==` on a choice: they hold only while
+    the choices sort as their reasons say. A new choice that breaks the order
+    fails here, so the entries are decided again (the stale check sees only the
+    mutated line, not the enum)."""
+    from apps.markets.models import MarketStatus
+    from apps.orders.models import PaymentKind, PaymentStatus
+
+    assert sorted(PaymentKind.values) == ["charge", "refund"]
+    assert min(MarketStatus.values) == MarketStatus.ACTIVE
+    assert max(PaymentStatus.values) == PaymentStatus.VOID

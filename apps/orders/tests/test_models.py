@@ -63,6 +63,17 @@ def test_every_state_and_transition_pair(state: str, name: str) -> None:
         assert order.status == target
 
 
+def test_charge_and_refund_declare_no_fsm_conditions() -> None:
+    # Recording the gateway's answer asks can_proceed(..., check_conditions=False)
+    # of these two: their preconditions live in custom= and were checked before
+    # the gateway was called. A conditions= on them would make that call differ
+    # from check_conditions=True (make mutate counts the two as equivalent only
+    # while this holds) and must be decided again.
+    declared = [t for t in Order().get_all_status_transitions() if t.name in ("charge", "refund")]
+    assert {t.name for t in declared} == {"charge", "refund"}
+    assert all(t.conditions == [] for t in declared)
+
+
 def test_assigning_status_directly_raises() -> None:
     order = OrderFactory()
     with pytest.raises(AttributeError):
