@@ -293,6 +293,10 @@ if (palette) {
   let returnFocus = null;
   let enterWaiting = false;
   let chosen = null; // the option the user moved to with the arrows
+  // The results refresh() last highlighted. htmx puts new results in the page
+  // a settle delay (20 ms) before htmx:load, when refresh() runs: an Enter in
+  // between must wait for them, or the combobox finds nothing highlighted.
+  let shown = null;
 
   function actionOption(button, index) {
     const option = document.createElement("div");
@@ -317,6 +321,7 @@ if (palette) {
     }
     for (const option of hits().children) option.hidden = !current();
     if (!current()) return combobox.clearSelection();
+    shown = hits();
     combobox.resetSelection();
     const highlighted = chosen?.isConnected && !chosen.hidden ? chosen : list.querySelector("[data-combobox-option-default='true']");
     if (highlighted === chosen && chosen) {
@@ -349,7 +354,7 @@ if (palette) {
 
   // Registered before the combobox's own handler, so it runs first.
   input.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || current()) return;
+    if (event.key !== "Enter" || (current() && shown === hits())) return;
     event.preventDefault();
     event.stopImmediatePropagation();
     enterWaiting = true;
