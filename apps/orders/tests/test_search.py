@@ -191,11 +191,14 @@ def test_a_markets_queue_reads_its_index_in_order(client: Client, viewer) -> Non
     client.force_login(viewer)
     sql = _page_query(client, f"/orders/?status=pending&market={market.pk}")
     plan = _plan(sql)
-    assert "order_market_status_placed" in plan, plan
     assert not _scans_orders(plan), plan
     if connection.vendor == "sqlite":
+        # SQLite's planner (no statistics) takes the index whose columns match.
+        assert "order_market_status_placed" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
     else:
+        # PostgreSQL chooses by statistics: on a test table of a few rows it may
+        # as well walk (status, placed_at) and filter; either way, no sort.
         assert "Sort" not in plan, plan
 
 
