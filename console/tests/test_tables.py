@@ -103,3 +103,79 @@ def test_per_record_attributes_are_refused() -> None:
     table = Table(Market.objects.all())
     with pytest.raises(TypeError, match="per-record attrs"):
         table.body_rows()
+
+
+# --- The cells' fast paths give what django-tables2 and Django would --------
+
+
+def test_a_rows_bulk_actions_are_its_states_transitions_in_every_state() -> None:
+    from apps.core.transitions import names_from_state
+    from apps.core.web.tables import _actions_from_state
+    from apps.markets.models import MarketStatus
+    from apps.orders.models import Order, OrderStatus
+
+    for model, states in ((Order, OrderStatus.values), (Market, MarketStatus.values)):
+        for state in states:
+            record = model(status=state)
+            assert _actions_from_state(record) == tuple(names_from_state(record)), state
+    assert _actions_from_state(Order(status="pending")) == ("charge", "cancel")
+    assert _actions_from_state(Order(status="paid")) == ("ship", "refund")
+
+
+@pytest.mark.parametrize(
+    "format",
+    ["Y-m-d H:i", "Y-m-d H:i:s", "d/m/Y", "H:i {Y}", "D, d M Y", r"Y\h", "j.n.y", "Ymd"],
+)
+def test_timestamps_read_as_djangos_date_format_would(format: str) -> None:
+    from django.utils import dateformat
+
+    from apps.core.web.tables import TimestampColumn
+
+    column = TimestampColumn(format=format)
+    for moment in (
+        timezone.now(),
+        timezone.make_aware(timezone.datetime(999, 1, 2, 3, 4, 5)),
+        timezone.make_aware(timezone.datetime(2026, 12, 31, 23, 59, 59)),
+    ):
+        expected = dateformat.format(timezone.localtime(moment), format)
+        assert column.render(moment) == expected
+
+
+def test_numeric_formats_skip_djangos_date_formatter() -> None:
+    from apps.core.web.tables import _numeric_pattern
+
+    assert (
+        _numeric_pattern("Y-m-d H:i")
+        == "{0.year:04d}-{0.month:02d}-{0.day:02d} {0.hour:02d}:{0.minute:02d}"
+    )
+    assert _numeric_pattern("H:i:s") == "{0.hour:02d}:{0.minute:02d}:{0.second:02d}"
+    assert _numeric_pattern("D, d M Y") is None and _numeric_pattern(r"Y\h") is None
+
+
+def test_a_choice_is_displayed_as_the_models_own_display_method_would() -> None:
+    from apps.core.web.tables import display_of
+    from apps.orders.models import Order, OrderStatus
+
+    for state, label in OrderStatus.choices:
+        assert (
+            display_of(Order(status=state), "status")
+            == label
+            == Order(status=state).get_status_display()
+        )
+    assert display_of(Order(status="made-up"), "status") == "made-up"
+    product = ProductFactory(active=False)
+    assert display_of(product, "status") == product.get_status_display()
+
+
+def test_links_with_their_own_attributes_render_as_django_tables2_would() -> None:
+    class Linked(ConsoleTable):
+        name = tables.Column(linkify=True, attrs={"a": {"class": "fw-bold", "data-x": "1"}})
+        slug = tables.Column(linkify=("markets:detail", {"slug": tables.A("slug")}))
+
+        class Meta:
+            model = Market
+            fields = ("name", "slug")
+
+    MarketFactory(name="A <b>")
+    rows = _compare(Linked, Market.objects.order_by("name"))
+    assert '<a class="fw-bold" data-x="1" href="/markets/' in rows[0]

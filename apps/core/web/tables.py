@@ -15,13 +15,18 @@ every context processor, per cell).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partialmethod
 from typing import Any
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils import dateformat, timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.transitions import names_from_state
@@ -38,28 +43,70 @@ class SelectColumn(tables.Column):
     (record → names) for a list whose actions are not transitions.
     """
 
-    def __init__(self, *, actions: Callable[[Any], list[str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, actions: Callable[[Any], Sequence[str]] | None = None, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("verbose_name", "Select")
         kwargs.setdefault("orderable", False)
         kwargs.setdefault("empty_values", ())
         super().__init__(**kwargs)
-        self.actions = actions or names_from_state
+        self.actions = actions or _actions_from_state
 
-    def render(self, record: Any) -> str:
-        return format_html(
-            '<input class="form-check-input" type="checkbox" name="ids" value="{}" '
-            'form="bulk-form" aria-label="{}" data-actions="{}">',
-            record.pk,
-            str(record),
-            " ".join(self.actions(record)),
+    def render(self, record: Any) -> SafeString:
+        # An f-string of escaped parts: format_html's per-call parsing was a
+        # tenth of a list's rows (docs/performance.md).
+        return mark_safe(  # noqa: S308  # every part is escaped
+            '<input class="form-check-input" type="checkbox" name="ids" '
+            f'value="{escape(record.pk)}" form="bulk-form" aria-label="{escape(record)}" '
+            f'data-actions="{escape(" ".join(self.actions(record)))}">'
         )
+
+
+def _actions_from_state(record: Any) -> tuple[str, ...]:
+    """The transitions a row's state allows: the same for every row of a
+    class in a state, so worked out once per (class, state)."""
+    return _names_in_state(type(record), record.status)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=256)
+def _names_in_state(model: type[models.Model], state: Any) -> tuple[str, ...]:
+    return tuple(names_from_state(model(status=state)))
 
 
 class StatusColumn(tables.Column):
     """The status as text in an element with ``data-status`` (UI.md)."""
 
     def render(self, record: Any, value: Any) -> str:
-        return status_pill(record.status, record.get_status_display())
+        # Few statuses, many rows: each pill is built once per table.
+        key = (record.status, display_of(record, "status"))
+        pills = self.__dict__.setdefault("_pills", {})
+        if key not in pills:
+            pills[key] = status_pill(*key)
+        return pills[key]
+
+
+def display_of(record: Any, name: str) -> str:
+    """``record.get_<name>_display()``, without Django's rebuilding of the
+    choices' dictionary on every call (a model's own method is called)."""
+    return _display_getter(type(record), name)(record)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=256)
+def _display_getter(model: type[models.Model], name: str) -> Callable[[Any], str]:
+    method = f"get_{name}_display"
+    generated = isinstance(inspect.getattr_static(model, method, None), partialmethod)
+    if not generated:  # the model's own display method
+        return lambda record: getattr(record, method)()
+    field = model._meta.get_field(name)
+    choices = dict(make_hashable(field.flatchoices))  # type: ignore[union-attr]
+    attname = field.attname  # type: ignore[union-attr]
+
+    # As Model._get_FIELD_display, with the dictionary built once.
+    def display(record: Any) -> str:
+        value = getattr(record, attname)
+        return force_str(choices.get(make_hashable(value), value), strings_only=True)
+
+    return display
 
 
 class TimestampColumn(tables.Column):
@@ -69,9 +116,33 @@ class TimestampColumn(tables.Column):
     def __init__(self, *, format: str = "Y-m-d H:i", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.format = format
+        self._pattern = _numeric_pattern(format)
 
     def render(self, value: Any) -> str:
-        return dateformat.format(timezone.localtime(value), self.format)
+        local = timezone.localtime(value)
+        if self._pattern is not None:
+            return self._pattern.format(local)
+        return dateformat.format(local, self.format)
+
+
+# Date format characters that are zero-padded numbers (Django's date filter),
+# as str.format fields: a format made of them alone needs no DateFormat object.
+NUMERIC_FIELDS = {
+    "Y": "{0.year:04d}",
+    "m": "{0.month:02d}",
+    "d": "{0.day:02d}",
+    "H": "{0.hour:02d}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
+}
+
+
+def _numeric_pattern(format: str) -> str | None:
+    """``format`` as a str.format pattern, or None if it has other characters."""
+    if re.search(r"[A-Za-z\\]", re.sub("[YmdHis]", "", format)):
+        return None
+    literal = format.replace("{", "{{").replace("}", "}}")
+    return "".join(NUMERIC_FIELDS.get(char, char) for char in literal)
 
 
 # What a render method may ask for by name (django-tables2's own set, less the
@@ -117,7 +188,7 @@ class ConsoleTable(tables.Table):
         render = bound.render
         wanted = set(inspect.signature(render).parameters) & CELL_ARGUMENTS
         fixed = {"column": column, "bound_column": bound, "table": self}
-        link = bound.link
+        link = _fast_link(bound) or bound.link
 
         def cell(record: Any) -> str:
             value = value_of(record)
@@ -142,8 +213,7 @@ class ConsoleTable(tables.Table):
             except FieldDoesNotExist:
                 field = None
             if field is not None and getattr(field, "choices", None):
-                display = f"get_{accessor}_display"
-                return lambda record: getattr(record, display)()
+                return lambda record: display_of(record, str(accessor))
 
         bits = accessor.bits
 
@@ -163,3 +233,35 @@ class ConsoleTable(tables.Table):
             return current
 
         return resolve
+
+
+def _fast_link(bound: Any) -> Callable[..., str] | None:
+    """``linkify=True`` without django-tables2's per-cell work (an Accessor,
+    an AttributeDict, format_html): the same ``<a>``, the ``href`` from
+    ``get_absolute_url()`` of the column's attribute of the record, else of
+    the record. None for any other kind of link (a URL, reverse arguments,
+    an accessor, computed attributes): django-tables2's own then."""
+    link = bound.link
+    if not isinstance(link, tables.columns.base.LinkTransform):
+        return None
+    attrs = link.attrs or {}
+    if link.url or link.reverse_args or link.accessor is not None:
+        return None
+    if any(callable(value) for value in attrs.values()):
+        return None
+    static = tables.utils.AttributeDict(attrs).as_html()
+    opening = f"<a {static} href=" if static else "<a href="
+    name = bound.name
+
+    def linked(content: Any, *, record: Any, value: Any) -> str:
+        target = getattr(record, name, None)
+        if callable(target) and not hasattr(target, "get_absolute_url"):
+            target = None
+        if not hasattr(target, "get_absolute_url"):
+            target = record
+        href = target.get_absolute_url()  # type: ignore[union-attr]
+        if href is None:
+            return content
+        return mark_safe(f'{opening}"{escape(href)}">{conditional_escape(content)}</a>')  # noqa: S308
+
+    return linked
