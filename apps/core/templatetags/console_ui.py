@@ -1,4 +1,5 @@
-"""``{% status_pill obj %}`` and ``{{ value|sku }}``: see ``apps.core.web.ui``."""
+"""``{% status_pill obj %}``, ``{{ value|sku }}`` (see ``apps.core.web.ui``) and
+``{% console_table table %}``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.web import ui
 
@@ -35,3 +37,16 @@ def relative_time(moment: datetime | None) -> SafeString:
 def get_item(mapping: Any, key: str) -> Any:
     """``mapping[key]``, or None: a template cannot index by a variable."""
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def console_table(context: template.Context, table: Any) -> SafeString:
+    """django-tables2's ``{% render_table table %}`` for a table made in the
+    view, without its second ``RequestContext``: that one ran every context
+    processor again (the navigation, the user menu, the messages) for a
+    template that reads only the table and the request (its sort and page
+    links keep the query string)."""
+    request = context.get("request")
+    table.before_render(request)
+    html = get_template(table.template_name).render({"table": table, "request": request})
+    return mark_safe(html)  # noqa: S308  # a template's output, escaped by it

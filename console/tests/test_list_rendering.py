@@ -1,6 +1,9 @@
-"""Every list's filter widgets render through Jinja2 (``WIDGET_RENDERER``,
+"""How a list page renders cheaply, with the markup it always had.
+
+Every list's filter widgets render through Jinja2 (``WIDGET_RENDERER``,
 apps/core/web/filters.py), with exactly the markup Django's own templates
-give them: faster, and nothing a user or a test locates changes."""
+give them. The table renders without a second run of the context processors
+(``{% console_table %}``). The navigation is reversed once per URLconf."""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.forms.renderers import DjangoTemplates
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 
 from apps.activity.filters import EventFilter
 from apps.catalog.filters import ProductFilter
@@ -57,3 +61,46 @@ def test_no_widget_goes_through_djangos_template_engine(
     assert 'aria-label="Filters"' in response.text
     used = {template.name for template in response.templates}
     assert not {name for name in used if name and name.startswith("django/forms/")}, used
+
+
+CALLS: list[str] = []
+
+
+def counting(request: Any) -> dict[str, Any]:
+    """A context processor that counts its runs."""
+    CALLS.append(request.path)
+    return {}
+
+
+def _with_counting() -> list[dict[str, Any]]:
+    engines: list[dict[str, Any]] = [
+        {**engine, "OPTIONS": {**engine["OPTIONS"]}} for engine in settings.TEMPLATES
+    ]
+    processors = engines[0]["OPTIONS"]["context_processors"]
+    engines[0]["OPTIONS"]["context_processors"] = [*processors, f"{__name__}.counting"]
+    return engines
+
+
+@pytest.mark.parametrize("url", ["/orders/", "/markets/", "/products/", "/activity/", "/carts/"])
+def test_context_processors_run_once_for_a_list_page(url: str, superuser: Any) -> None:
+    client = Client()
+    client.force_login(superuser)
+    with override_settings(TEMPLATES=_with_counting()):
+        CALLS.clear()
+        response = client.get(url)
+        assert response.status_code == 200 and "<tbody" in response.text
+        assert CALLS == [url]
+        CALLS.clear()
+        partial = client.get(url + "?page=1", headers={"HX-Request": "true"})
+        assert partial.status_code == 200 and "<tbody" in partial.text
+        assert CALLS == [url]
+
+
+def test_the_navigation_is_reversed_once() -> None:
+    from console.context_processors import _navigation_items, navigation_items
+
+    _navigation_items.cache_clear()
+    first = navigation_items()
+    assert [item["url"] for item in first][:3] == ["/", "/markets/", "/orders/"]
+    assert navigation_items() is first
+    assert _navigation_items.cache_info().misses == 1
