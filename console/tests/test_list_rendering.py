@@ -73,9 +73,8 @@ def counting(request: Any) -> dict[str, Any]:
 
 
 def _with_counting() -> list[dict[str, Any]]:
-    engines: list[dict[str, Any]] = [
-        {**engine, "OPTIONS": {**engine["OPTIONS"]}} for engine in settings.TEMPLATES
-    ]
+    templates: list[dict[str, Any]] = settings.TEMPLATES
+    engines = [{**engine, "OPTIONS": {**engine["OPTIONS"]}} for engine in templates]
     processors = engines[0]["OPTIONS"]["context_processors"]
     engines[0]["OPTIONS"]["context_processors"] = [*processors, f"{__name__}.counting"]
     return engines
@@ -89,11 +88,11 @@ def test_context_processors_run_once_for_a_list_page(url: str, superuser: Any) -
         CALLS.clear()
         response = client.get(url)
         assert response.status_code == 200 and "<tbody" in response.text
-        assert CALLS == [url]
+        assert [url] == CALLS
         CALLS.clear()
         partial = client.get(url + "?page=1", headers={"HX-Request": "true"})
         assert partial.status_code == 200 and "<tbody" in partial.text
-        assert CALLS == [url]
+        assert [url] == CALLS
 
 
 def test_the_navigation_is_reversed_once() -> None:
