@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from math import ceil
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, QuerySet
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.sql.datastructures import Join
+from django.db.models.sql.where import ExtraWhere
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django_tables2 import LazyPaginator, RequestConfig, Table
+from django_tables2.rows import BoundRows
 
 from apps.core.cache import cache_version
 from apps.core.models import SavedView
@@ -133,6 +137,9 @@ class CountlessPaginator(LazyPaginator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._known_count: int | None = None
+        rows = vars(self)["object_list"]  # set by Paginator.__init__
+        if isinstance(rows, BoundRows):
+            self.object_list = KeyedRows(rows)
 
     def page(self, number: Any) -> Page:
         try:
@@ -161,6 +168,90 @@ class CountlessPaginator(LazyPaginator):
     def count(self) -> int | None:
         """How many rows in all, when this page is the last one; else ``None``."""
         return self._known_count
+
+
+class KeyedRows:
+    """A table's rows whose pages past the first are read in two steps, in
+    one query: the page's primary keys first (an ``OFFSET`` over an index
+    alone), then those rows in full (``WHERE pk IN (…)``).
+
+    With ``OFFSET 12475`` the database otherwise builds every skipped row —
+    reads it from the table and joins its market — only to throw it away:
+    page 500 of the orders took 24 ms of SQLite, the keys alone 0.2 ms.
+    """
+
+    def __init__(self, rows: BoundRows) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, key: Any) -> Any:
+        queryset = getattr(self.rows.data, "data", None)
+        if isinstance(key, slice) and key.start and isinstance(queryset, QuerySet):
+            keys = page_keys(queryset)[key]
+            return BoundRows(
+                data=queryset.filter(pk__in=keys),  # in the queryset's order
+                table=self.rows.table,
+                pinned_data=self.rows.pinned_data,
+            )
+        return self.rows[key]
+
+
+def page_keys(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The primary keys of ``queryset``'s rows, in its order, without the
+    joins only its annotations need.
+
+    A list's rows carry their market's name, slug… (``with_market_details``):
+    an inner join per row. The keys of a page need it only when the sort or
+    a filter reads the market. An annotation is left out when it is a column
+    of a table joined straight from this one along a foreign key that is
+    never null (so the join neither drops nor repeats a row), and neither
+    the ordering nor the ``WHERE`` clause reads it; anything else (an
+    expression in the ordering, DISTINCT, GROUP BY, extra) keeps the
+    queryset as it is.
+    """
+    keys = queryset.values("pk")
+    query = keys.query
+    if query.distinct or query.combinator or query.extra or query.group_by is not None:
+        return keys
+    names = [name for name in query.order_by if isinstance(name, str)]
+    if len(names) != len(query.order_by):  # an expression: what it reads is not looked at
+        return keys
+    ordered = {name.lstrip("-") for name in names}
+    base = query.get_initial_alias()
+    read_by_where = set()
+    for node in _expressions(query.where):
+        if isinstance(node, RawSQL | ExtraWhere):  # SQL text: what it reads is unknown
+            return keys
+        if isinstance(node, Col):
+            read_by_where.add(node.alias)
+    for name, annotation in list(query.annotations.items()):
+        if name in ordered or not isinstance(annotation, Col):
+            continue
+        join = query.alias_map.get(annotation.alias)
+        if (
+            not isinstance(join, Join)
+            or annotation.alias in read_by_where
+            or join.parent_alias != base
+            or join.nullable
+            or not isinstance(join.join_field, ForeignKey)
+        ):
+            continue
+        del query.annotations[name]
+        query.unref_alias(annotation.alias)
+    return keys
+
+
+def _expressions(node: Any) -> Iterator[Any]:
+    """``node`` and every expression under it (a WHERE clause's lookups and theirs)."""
+    yield node
+    children = getattr(node, "children", None)
+    if children is None and hasattr(node, "get_source_expressions"):
+        children = node.get_source_expressions()
+    for child in children or ():
+        if child is not None:
+            yield from _expressions(child)
 
 
 def tie_broken(queryset: QuerySet[Any]) -> QuerySet[Any]:
