@@ -179,3 +179,26 @@ def test_links_with_their_own_attributes_render_as_django_tables2_would() -> Non
     MarketFactory(name="A <b>")
     rows = _compare(Linked, Market.objects.order_by("name"))
     assert '<a class="fw-bold" data-x="1" href="/markets/' in rows[0]
+
+
+def test_the_header_marks_the_sort_and_links_each_column_with_the_query_kept(
+    client, superuser
+) -> None:
+    OrderFactory()
+    client.force_login(superuser)
+    html = client.get("/orders/?q=a%26b&sort=-total").content.decode()
+    head = html[html.index("<thead") : html.index("</thead>")]
+    assert (
+        '<th class="desc orderable" scope="col" aria-sort="descending">'
+        '<a class="table-sort desc" href="?q=a%26b&amp;sort=total">Total</a></th>'
+    ) in head
+    assert (
+        '<th class="orderable" scope="col">'
+        '<a class="table-sort" href="?q=a%26b&amp;sort=number">Order</a></th>'
+    ) in head
+    assert '<th scope="col"><span class="visually-hidden">Select</span></th>' in head
+    assert head.count("aria-sort") == 1
+    ascending = client.get("/markets/").content.decode()
+    assert (
+        'aria-sort="ascending"><a class="table-sort asc" href="?sort=-name">Name</a>' in ascending
+    )

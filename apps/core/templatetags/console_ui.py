@@ -50,3 +50,9 @@ def console_table(context: template.Context, table: Any) -> SafeString:
     table.before_render(request)
     html = get_template(table.template_name).render({"table": table, "request": request})
     return mark_safe(html)  # noqa: S308  # a template's output, escaped by it
+
+
+@register.simple_tag(takes_context=True)
+def table_head(context: template.Context, table: Any) -> SafeString:
+    """The table's header row (``ConsoleTable.head_row``): sort links keep the query."""
+    return table.head_row(context["request"].GET)
