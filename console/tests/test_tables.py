@@ -202,3 +202,15 @@ def test_the_header_marks_the_sort_and_links_each_column_with_the_query_kept(
     assert (
         'aria-sort="ascending"><a class="table-sort asc" href="?sort=-name">Name</a>' in ascending
     )
+
+
+def test_a_cell_escapes_text_and_keeps_markup_marked_safe() -> None:
+    from django.utils.functional import lazy
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from apps.core.web.tables import escaped
+
+    lazy_text = lazy(lambda: "<i>&", str)()
+    for value in ("<b>\"'&", mark_safe("<b>ok</b>"), 5, None, lazy_text, "plain"):
+        assert escaped(value) == str(conditional_escape(value))

@@ -14,6 +14,7 @@ every context processor, per cell).
 
 from __future__ import annotations
 
+import html
 import inspect
 import re
 from collections.abc import Callable, Sequence
@@ -58,8 +59,8 @@ class SelectColumn(tables.Column):
         # tenth of a list's rows (docs/performance.md).
         return mark_safe(  # noqa: S308  # every part is escaped
             '<input class="form-check-input" type="checkbox" name="ids" '
-            f'value="{escape(record.pk)}" form="bulk-form" aria-label="{escape(record)}" '
-            f'data-actions="{escape(" ".join(self.actions(record)))}">'
+            f'value="{escaped(record.pk)}" form="bulk-form" aria-label="{escaped(record)}" '
+            f'data-actions="{escaped(" ".join(self.actions(record)))}">'
         )
 
 
@@ -120,7 +121,11 @@ class TimestampColumn(tables.Column):
         self._pattern = _numeric_pattern(format)
 
     def render(self, value: Any) -> str:
-        local = timezone.localtime(value)
+        # The zone once per table, not a thread-local lookup per cell.
+        zone = self.__dict__.get("_zone") or self.__dict__.setdefault(
+            "_zone", timezone.get_current_timezone()
+        )
+        local = timezone.localtime(value, zone)
         if self._pattern is not None:
             return self._pattern.format(local)
         return dateformat.format(local, self.format)
@@ -144,6 +149,16 @@ def _numeric_pattern(format: str) -> str | None:
         return None
     literal = format.replace("{", "{{").replace("}", "}}")
     return "".join(NUMERIC_FIELDS.get(char, char) for char in literal)
+
+
+def escaped(value: Any) -> str:
+    """``conditional_escape(value)`` as a str: markup marked safe as it is,
+    anything else escaped. Django's own is wrapped by ``keep_lazy``, whose
+    check of every argument for a lazy string cost more than the escaping
+    over a page's cells (a lazy string here is simply made a str)."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
 
 
 # What a render method may ask for by name (django-tables2's own set, less the
@@ -220,12 +235,12 @@ class ConsoleTable(tables.Table):
         def cell(record: Any) -> str:
             value = value_of(record)
             if value in empty_values:
-                return str(conditional_escape(default))
+                return escaped(default)
             arguments = {"value": value, "record": record, **fixed}
             content = render(**{name: arguments[name] for name in wanted})
             if link:
                 content = link(content, record=record, value=value)
-            return str(conditional_escape(content))
+            return escaped(content)
 
         return attrs, cell
 
@@ -289,6 +304,6 @@ def _fast_link(bound: Any) -> Callable[..., str] | None:
         href = target.get_absolute_url()  # type: ignore[union-attr]
         if href is None:
             return content
-        return mark_safe(f'{opening}"{escape(href)}">{conditional_escape(content)}</a>')  # noqa: S308
+        return mark_safe(f'{opening}"{escaped(href)}">{escaped(content)}</a>')  # noqa: S308
 
     return linked
