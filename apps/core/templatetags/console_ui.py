@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.template.loader import get_template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from apps.core.web import ui
+from apps.core.web import tables, ui
 
 register = template.Library()
 
@@ -46,10 +45,7 @@ def console_table(context: template.Context, table: Any) -> SafeString:
     processor again (the navigation, the user menu, the messages) for a
     template that reads only the table and the request (its sort and page
     links keep the query string)."""
-    request = context.get("request")
-    table.before_render(request)
-    html = get_template(table.template_name).render({"table": table, "request": request})
-    return mark_safe(html)  # noqa: S308  # a template's output, escaped by it
+    return tables.render_table(table, context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
