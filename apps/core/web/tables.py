@@ -233,6 +233,16 @@ class ConsoleTable(tables.Table):
         fixed = {"column": column, "bound_column": bound, "table": self}
         link = _fast_link(bound) or bound.link
 
+        if not empty_values and "value" not in wanted and not link:
+            # Nothing reads the value (a render method of the record alone,
+            # shown whatever the value): it is not looked up (a related
+            # manager, say, built for nothing).
+            def record_cell(record: Any) -> str:
+                arguments = {"record": record, **fixed}
+                return escaped(render(**{name: arguments[name] for name in wanted}))
+
+            return attrs, record_cell
+
         def cell(record: Any) -> str:
             value = value_of(record)
             if value in empty_values:
