@@ -3,8 +3,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.accounts.api import role_label
 from apps.core.cache import VERSION_TIMEOUT, cache_version
@@ -21,6 +24,9 @@ NAVIGATION = [
     ("Carts", "orders:carts", "c", "shopping-cart"),
     ("Activity", "activity:list", "a", "activity"),
 ]
+
+
+ICONS = "vendor/tabler-icons-3.52.0/sprite.svg"
 
 
 def navigation_items() -> list[dict[str, Any]]:
@@ -59,13 +65,52 @@ def work_counts() -> dict[str, int]:
     return counts
 
 
+# What a badge's number counts, per section.
+BADGE_TITLES = {"Orders": "Awaiting payment or to ship", "Markets": "Suspended"}
+
+
+def navigation_links(path: str, icons: str, counts: dict[str, int]) -> SafeString:
+    """The side navigation's links: the section of ``path`` marked, a badge
+    where ``counts`` has work. Built here, not by a template loop: the loop's
+    ~80 variable lookups a page were a third of rendering the page's shell."""
+    links = []
+    for item in navigation_items():
+        url, label, key = item["url"], item["label"], item["key"]
+        active = path == url or (url != "/" and url in path)
+        current = ' aria-current="page"' if path == url else ""
+        hotkey = (
+            f' data-hotkey="g {escape(key)}" data-hotkey-label="Go to {escape(label)}"'
+            if key
+            else ""
+        )
+        badge = ""
+        count = counts.get(label)
+        if count:
+            title = BADGE_TITLES.get(label, "Suspended")
+            badge = (
+                '<span class="badge bg-primary-lt ms-auto"'
+                f' data-nav-count="{escape(label.lower())}" title="{title}">'
+                f'<span class="visually-hidden">(</span>{count}'
+                f'<span class="visually-hidden"> {title.lower()})</span></span>'
+            )
+        links.append(
+            f'<li class="nav-item"><a class="nav-link{" active" if active else ""}"{current}'
+            f' href="{escape(url)}"{hotkey}>'
+            f'<span class="nav-link-icon" aria-hidden="true"><svg class="icon"><use href="'
+            f'{escape(icons)}#{escape(item["icon"])}"></use></svg></span>'
+            f'<span class="nav-link-title">{escape(label)}</span>{badge}</a></li>'
+        )
+    return mark_safe("".join(links))  # noqa: S308  # every part is escaped
+
+
 def console(request: HttpRequest) -> dict[str, object]:
     """Navigation and the user menu shared by every page of the shell."""
     user = getattr(request, "user", None)
     return {
-        "nav_items": navigation_items(),
         # Lazy: read only by a page that shows the navigation.
-        "nav_counts": SimpleLazyObject(work_counts),
+        "nav_links": SimpleLazyObject(
+            lambda: navigation_links(request.path, static(ICONS), work_counts())
+        ),
         # Lazy: only a page that shows the user menu reads the permissions.
         "user_role": SimpleLazyObject(lambda: role_label(user) if user else ""),
     }

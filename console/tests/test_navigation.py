@@ -46,3 +46,26 @@ def test_cached_counts_cost_no_query() -> None:
     with CaptureQueriesContext(connection) as captured:
         work_counts()
     assert len(captured) == 0
+
+
+def test_the_links_mark_the_section_in_view_and_carry_their_shortcuts() -> None:
+    from console.context_processors import navigation_links
+
+    html = navigation_links("/orders/ORD-1/", "/static/sprite.svg", {"Orders": 3, "Markets": 0})
+    orders = re.search(r'<a class="nav-link active" href="/orders/"[^>]*>.*?</a>', html)
+    assert orders is not None
+    assert 'data-hotkey="g o" data-hotkey-label="Go to Orders"' in orders.group(0)
+    assert '<use href="/static/sprite.svg#receipt">' in orders.group(0)
+    assert "aria-current" not in orders.group(0)  # a page inside the section, not the list
+    assert 'data-nav-count="orders" title="Awaiting payment or to ship">' in orders.group(0)
+    assert '<span class="visually-hidden"> awaiting payment or to ship)</span>' in orders.group(0)
+    assert 'data-nav-count="markets"' not in html  # no work, no badge
+    assert html.count(" active") == 1
+    listed = navigation_links("/markets/", "/s.svg", {"Markets": 1})
+    assert '<a class="nav-link active" aria-current="page" href="/markets/"' in listed
+    assert 'title="Suspended">' in listed
+    home = navigation_links("/", "/s.svg", {})
+    assert '<a class="nav-link active" aria-current="page" href="/"' in home
+    assert home.count(" active") == 1  # "/" is in every path: only itself marks it
+    hostile = navigation_links('/"><script>', '/s.svg"><x', {})
+    assert "<script>" not in hostile and '"><x' not in hostile
