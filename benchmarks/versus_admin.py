@@ -94,10 +94,15 @@ def _uncache() -> None:
 def pages(orders: int) -> list[Page]:
     """The pages compared, on the scale data set of ``orders`` orders."""
     index = orders // 2
-    number = demo_scale.order_number(index)
-    order = Order.objects.only("pk", "market_id", "customer_email", "customer_name").get(
-        number=number
-    )
+    fields = ("pk", "number", "market_id", "customer_email", "customer_name")
+    order = Order.objects.only(*fields).filter(number=demo_scale.order_number(index)).first()
+    if order is None:
+        # A data set seeded before the numbers had seven letters (a reused
+        # BENCH_DB): the same order, by the address only it has.
+        order = Order.objects.only(*fields).get(
+            customer_email__endswith=f".{index}@customers.example"
+        )
+    number = order.number
     market = Market.objects.only("pk", "slug").get(pk=order.market_id)
     email = order.customer_email
     name = order.customer_name

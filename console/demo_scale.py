@@ -14,16 +14,18 @@ At 100,000 orders: 200 markets, 2,000 products, ≈300k lines, ≈104k payments,
 event, every shipment and refund its email's too, and one charge in eight
 was declined before it succeeded).
 
-Fast (100,000 orders in well under 30 s on SQLite on an idle machine): the
-rows are built as plain tuples (no model instance per row) in a second
-thread, one batch ahead, and written with one ``executemany`` per table and
-batch, in transactions of ``BATCH`` orders, while the next batch is built.
-The orders' ids are reserved first (``_reserve_ids``), so lines, payments
-and events need no id read back. On SQLite the seed runs with
-``synchronous=OFF`` and a large page cache, restored afterwards: a crash
-mid-seed may lose the last batches, which a rerun adds. The columns come
-from the models, and a column the seed does not fill gets the field's
-default, as ``bulk_create`` would give it.
+Fast: the rows are built as plain tuples (no model instance per row) in a
+second thread, one batch ahead, and written with one ``executemany`` (``COPY``
+on PostgreSQL) per table and batch of ``BATCH`` orders, while the next batch
+is built. The orders' ids are reserved first (``_reserve_ids``), so lines,
+payments and events need no id read back. A data set that at least doubles
+the orders goes in without the tables' secondary indexes and (SQLite) the
+search indexes' insert triggers, which are built once at the end
+(``_indexes_set_aside``): all of it in one transaction, so a failure or a
+crash leaves every index and trigger as it was, and no rows. On SQLite the
+seed runs with ``synchronous=OFF`` and a large page cache, restored
+afterwards. The columns come from the models, and a column the seed does
+not fill gets the field's default, as ``bulk_create`` would give it.
 
 Idempotent: orders are numbered by their index in the data set, so a second
 run adds only the ones missing, and a run that finds ``N`` already there
@@ -33,6 +35,7 @@ writes nothing.
 from __future__ import annotations
 
 import bisect
+import importlib
 import itertools
 import json
 import random
@@ -94,9 +97,12 @@ LINE_COUNTS = [1, 2, 3, 3, 4, 5]
 REFUND_REASON = "Arrived damaged."
 EMAIL_DELAY = timedelta(seconds=5)
 # Order numbers that look random but are a pure function of the index:
-# index -> (index * 7**10 + offset) mod 30**6 is one-to-one, since 7**10 has no
-# factor 2, 3 or 5, so two indices never share a number.
-_SPACE = len(NUMBER_ALPHABET) ** 6
+# index -> (index * 7**10 + offset) mod 30**7 is one-to-one, since 7**10 has no
+# factor 2, 3 or 5, so two indices never share a number. Seven letters, one
+# more than a placed order's (``new_order_number``): no seeded number can be
+# one the demo's orders (or any order placed later) were given.
+NUMBER_LETTERS = 7
+_SPACE = len(NUMBER_ALPHABET) ** NUMBER_LETTERS
 _MULTIPLIER = 7**10
 _OFFSET = 123_457
 _STATUSES = [str(status.value) for status, _ in STATUS_WEIGHTS]
@@ -125,10 +131,10 @@ def scale_markets(orders: int) -> int:
 
 
 def order_number(index: int) -> str:
-    """The ``index``-th order's number: ``ORD-`` and six letters, unique per index."""
+    """The ``index``-th order's number: ``ORD-`` and seven letters, unique per index."""
     value = (index * _MULTIPLIER + _OFFSET) % _SPACE
     letters = []
-    for _ in range(6):
+    for _ in range(NUMBER_LETTERS):
         value, digit = divmod(value, len(NUMBER_ALPHABET))
         letters.append(NUMBER_ALPHABET[digit])
     return "ORD-" + "".join(letters)
@@ -181,24 +187,32 @@ def seed_scale(
         return 0
     progress = Progress(orders, write, draw, done_before=have)
     writer = _Writer(markets, products, seed=seed, actors=actors)
-    ids = _reserve_ids(Order, orders - have)
-    batches = [
-        (range(start, min(start + BATCH, orders)), ids[start - have : start - have + BATCH])
-        for start in range(have, orders, BATCH)
-    ]
-    # One thread builds the next batch's rows while this one writes a batch:
-    # the database works (without the GIL) while Python builds.
-    with _fast_writes(), ThreadPoolExecutor(max_workers=1) as builder:
-        next_rows = builder.submit(writer.build, *batches[0])
-        for number, (indices, _) in enumerate(batches):
-            rows = next_rows.result()
-            if number + 1 < len(batches):
-                next_rows = builder.submit(writer.build, *batches[number + 1])
-            with transaction.atomic():
+    # One transaction: the indexes set aside below are back, and the search
+    # index complete, in every state another connection (or a rerun after a
+    # crash) can see; a failure rolls all of it back.
+    with _fast_writes(), transaction.atomic():
+        ids = _reserve_ids(Order, orders - have)
+        batches = [
+            (range(start, min(start + BATCH, orders)), ids[start - have : start - have + BATCH])
+            for start in range(have, orders, BATCH)
+        ]
+        # A data set that at least doubles the tables: its rows go in without
+        # the secondary indexes and search triggers, which are built once after.
+        # One thread builds the next batch's rows while this one writes a
+        # batch: the database works (without the GIL) while Python builds.
+        with (
+            _indexes_set_aside(orders - have >= Order.objects.count()),
+            ThreadPoolExecutor(max_workers=1) as builder,
+        ):
+            next_rows = builder.submit(writer.build, *batches[0])
+            for number, (indices, _) in enumerate(batches):
+                rows = next_rows.result()
+                if number + 1 < len(batches):
+                    next_rows = builder.submit(writer.build, *batches[number + 1])
                 writer.insert(rows)
-            progress(indices.stop)
-    # Rows written without Order.save: the dashboard's figures from all the orders.
-    figures.rebuild()
+                progress(indices.stop)
+        # Rows written without Order.save: the dashboard's figures from all the orders.
+        figures.rebuild()
     if connection.vendor == "postgresql":
         # What autovacuum would do soon after: the planner's statistics of
         # the tables that just grew, so the next query plans for their size.
@@ -242,6 +256,98 @@ def _fast_writes() -> Iterator[None]:
             for pragma, value in before.items():
                 if value.lower() != wanted[pragma]:
                     cursor.execute(f"PRAGMA {pragma}={value}")
+
+
+# The search indexes' insert triggers (SQLite), as their migrations create
+# them: (migration module, trigger). Only inserts happen while seeding, so
+# only these are set aside; the update and delete triggers stay.
+SEARCH_TRIGGERS = [
+    ("apps.orders.migrations.0007_search_and_sort_indexes", "orders_order_search_insert"),
+    ("apps.activity.migrations.0004_event_search", "activity_event_search_insert"),
+]
+# The FTS5 tables those triggers fill, rebuilt from their tables afterwards.
+SEARCH_TABLES = ["orders_order_search", "activity_event_search"]
+_SEEDED_MODELS = (Order, OrderLine, Payment, SentEmail, Event)
+
+
+def trigger_sql(module: str, name: str) -> str:
+    """The ``CREATE TRIGGER`` statement of trigger ``name`` in migration ``module``."""
+    statements = importlib.import_module(module).SQLITE_TRIGGERS
+    (sql,) = (sql for sql in statements if sql.startswith(f"CREATE TRIGGER {name} "))
+    return str(sql)
+
+
+def secondary_indexes() -> dict[str, str]:
+    """The seeded tables' indexes that enforce nothing, by name: their SQL, as
+    the database reports it (what the migrations made of them).
+
+    Not the primary keys, nor unique indexes (constraints: every row is
+    checked as it goes in).
+    """
+    tables = [model._meta.db_table for model in _SEEDED_MODELS]
+    marks = ", ".join(["%s"] * len(tables))
+    # Only placeholders are formatted in; the tables' names are parameters.
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "  # noqa: S608
+            f"AND tablename IN ({marks}) AND indexdef NOT LIKE 'CREATE UNIQUE %%'"
+        )
+    else:
+        sql = (
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "  # noqa: S608
+            f"AND tbl_name IN ({marks}) AND sql LIKE 'CREATE INDEX %%'"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, tables)
+        return dict(cursor.fetchall())
+
+
+@contextmanager
+def _indexes_set_aside(set_aside: bool) -> Iterator[None]:
+    """Inside a transaction: the seeded tables without their secondary indexes
+    (and on SQLite their search indexes' insert triggers) while the block
+    inserts, then each index built once from all the rows, the FTS5 search
+    indexes rebuilt, and the triggers back as their migrations define them.
+
+    Maintaining the indexes row by row was most of a seed's time at 100,000
+    orders: the trigram search indexes (an FTS5 insert per order and per
+    event on SQLite, GIN entries on PostgreSQL) and B-trees whose keys
+    arrive in random order, more pages than the cache holds. Nothing here
+    needs undoing on failure: the drops are in the caller's transaction,
+    whose rollback (or a crash's) brings every index and trigger back.
+    """
+    if not set_aside:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes are set aside only inside a transaction, to come back with it")
+    quote = connection.ops.quote_name
+    indexes = secondary_indexes()
+    sqlite = connection.vendor == "sqlite"
+    with connection.cursor() as cursor:
+        for name in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+        if sqlite:
+            for _, trigger in SEARCH_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER {quote(trigger)}")
+    yield
+    with connection.cursor() as cursor:
+        if not sqlite:
+            # The foreign keys are checked at commit (Django's are deferred),
+            # and PostgreSQL builds no index on a table with checks pending:
+            # they are run now, and deferred again after.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Room to sort each index in memory, for these builds only.
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for sql in indexes.values():
+            cursor.execute(sql)
+        if not sqlite:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if sqlite:
+            for table in SEARCH_TABLES:
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")  # noqa: S608
+            for module, trigger in SEARCH_TRIGGERS:
+                cursor.execute(trigger_sql(module, trigger))
 
 
 def _markets(count: int, *, seed: int, actor: Any) -> list[Market]:

@@ -82,3 +82,17 @@ def test_the_profiles_go_to_the_worst_page_against_the_admin_and_the_worst_other
         "products list",
         "dashboard, not cached",
     ]
+
+
+@pytest.mark.django_db
+def test_a_data_set_seeded_with_six_letter_numbers_is_still_benchmarked(bench_data) -> None:
+    """A BENCH_DB seeded before the scale numbers had seven letters is reused
+    as it is: the pages are those of the same order, by its address."""
+    index = ORDERS // 2
+    order = Order.objects.get(number=demo_scale.order_number(index))
+    Order.objects.filter(pk=order.pk).update(number="ORD-B7E8CJ")
+
+    pages = {page.name: page for page in versus_admin.pages(ORDERS)}
+
+    assert pages["search by number"].console == "/orders/?q=ORD-B7E8CJ"
+    assert pages["order detail"].admin == f"/admin/orders/order/{order.pk}/change/"

@@ -7,6 +7,7 @@ match its state, and the database's own constraints accepted every row.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 
@@ -14,12 +15,22 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.validators import validate_email
+from django.db import connection
 from django.utils import timezone
 
 from apps.activity.models import Event
 from apps.catalog.models import Product
 from apps.markets.models import Market
-from apps.orders.models import Order, OrderStatus, Payment, PaymentKind, PaymentStatus
+from apps.orders.models import (
+    NUMBER_ALPHABET,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    new_order_number,
+)
+from apps.orders.tests.factories import OrderFactory
 from console import demo_scale
 
 ORDERS = 120
@@ -42,10 +53,18 @@ def test_markets_grow_with_orders_as_in_the_performance_data_set() -> None:
 def test_order_numbers_are_unique_and_look_like_real_ones() -> None:
     numbers = [demo_scale.order_number(index) for index in range(50_000)]
     assert len(set(numbers)) == len(numbers)
-    assert all(len(number) == 10 and number.startswith("ORD-") for number in numbers)
+    assert all(len(number) == 11 and number.startswith("ORD-") for number in numbers)
     assert {letter for number in numbers for letter in number[4:]} <= set(
         demo_scale.NUMBER_ALPHABET
     )
+
+
+def test_no_order_number_can_be_one_the_shop_draws() -> None:
+    """The demo's orders (and any placed later) draw ``ORD-`` and six letters
+    at random; a seeded number equal to one would fail the unique number."""
+    placed = re.compile(rf"ORD-[{NUMBER_ALPHABET}]{{6}}")
+    assert placed.fullmatch(new_order_number())
+    assert not any(placed.fullmatch(demo_scale.order_number(index)) for index in range(100_000))
 
 
 @pytest.mark.django_db
@@ -183,3 +202,119 @@ def test_progress_draws_a_bar_on_a_terminal_and_lines_in_a_log() -> None:
     bar(1000)
     assert drawn[0].startswith("\r  [###############...............]")
     assert drawn[-1] == "\n"
+
+
+# --- The indexes set aside while seeding ---------------------------------------------
+
+
+def schema_objects() -> list[tuple[str, str, str]]:
+    """Every index and trigger of the database, with its SQL."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT type, name, sql FROM sqlite_master "
+                "WHERE type IN ('index', 'trigger') ORDER BY name"
+            )
+        else:
+            cursor.execute(
+                "SELECT 'index', indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() ORDER BY indexname"
+            )
+        return cursor.fetchall()
+
+
+def assert_search_indexes_in_sync() -> None:
+    """SQLite: each FTS5 table holds exactly its table's rows (``integrity-check``
+    with rank 1 compares the index with the content: "database disk image is
+    malformed" otherwise). PostgreSQL's indexes cannot be out of sync."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for table in demo_scale.SEARCH_TABLES:
+            cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+
+
+def searched(term: str) -> set[str]:
+    """The numbers of the orders the order list's search finds for ``term``."""
+    return set(Order.objects.search(term).values_list("number", flat=True))
+
+
+@pytest.mark.django_db
+def test_after_a_seed_every_index_and_trigger_is_back_and_the_search_in_sync(actors) -> None:
+    before = schema_objects()
+    assert any(name == "order_placed_id" for _, name, _ in before)
+
+    demo_scale.seed_scale(orders=ORDERS, seed=1, actors=actors, write=lambda _: None)
+
+    assert schema_objects() == before
+    assert_search_indexes_in_sync()
+    # Found through the index, and kept by the triggers from then on.
+    number = demo_scale.order_number(ORDERS - 1)
+    assert searched(number) == {number}
+    assert searched(number[-4:].lower()) >= {number}
+    later = OrderFactory(number="ORD-LATER2", customer_email="later@shop.example", lines=0)
+    assert searched("later@shop") == {later.number}
+    assert_search_indexes_in_sync()
+
+
+@pytest.mark.django_db
+def test_a_seed_that_fails_midway_leaves_every_index_and_trigger_and_no_rows(
+    actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = schema_objects()
+    monkeypatch.setattr(demo_scale, "BATCH", 40)
+    insert = demo_scale._Writer.insert
+    calls = []
+
+    def fails_on_the_second_batch(self, rows):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        insert(self, rows)
+
+    monkeypatch.setattr(demo_scale._Writer, "insert", fails_on_the_second_batch)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        demo_scale.seed_scale(orders=ORDERS, seed=1, actors=actors, write=lambda _: None)
+
+    assert len(calls) == 2
+    assert schema_objects() == before
+    assert not scale_orders().exists()  # one transaction: the first batch went too
+    assert_search_indexes_in_sync()
+    later = OrderFactory(number="ORD-LATER3", customer_email="later@shop.example", lines=0)
+    assert searched("later@shop") == {later.number}
+
+
+@pytest.mark.django_db
+def test_a_small_top_up_keeps_the_indexes_while_it_inserts(
+    actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rebuilding every index costs more than keeping them for a few rows."""
+    demo_scale.seed_scale(orders=30, seed=1, actors=actors, write=lambda _: None)
+    aside = []
+    set_aside = demo_scale._indexes_set_aside
+
+    def spy(flag: bool):
+        aside.append(flag)
+        return set_aside(flag)
+
+    monkeypatch.setattr(demo_scale, "_indexes_set_aside", spy)
+    demo_scale.seed_scale(orders=45, seed=1, actors=actors, write=lambda _: None)
+
+    assert aside == [False]
+    assert_search_indexes_in_sync()
+    assert searched(demo_scale.order_number(44)) == {demo_scale.order_number(44)}
+
+
+@pytest.mark.django_db
+def test_the_triggers_the_seed_puts_back_are_the_ones_the_database_has() -> None:
+    """The seed recreates the insert triggers from their migrations' SQL: a
+    later migration that changed them must change what the seed uses too."""
+    if connection.vendor != "sqlite":
+        pytest.skip("triggers keep the search index on SQLite only")
+    with connection.cursor() as cursor:
+        for module, trigger in demo_scale.SEARCH_TRIGGERS:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [trigger]
+            )
+            assert cursor.fetchone() == (demo_scale.trigger_sql(module, trigger),)
