@@ -48,18 +48,20 @@ def _navigation_items(prefix: str, urlconf: str | None) -> list[dict[str, Any]]:
     return items
 
 
-def work_counts() -> dict[str, int]:
-    """The side navigation's badges: orders awaiting payment or to ship, and
-    suspended markets. Cached until the next domain event (the "activity"
-    version every committed event bumps), so a page usually pays no query."""
-    key = f"nav-work-counts:{cache_version('activity')}"
+def queue_counts() -> dict[str, int]:
+    """Orders awaiting payment, orders to ship and suspended markets: the side
+    navigation's badges and three of the dashboard's work queues, counted
+    once for both (two queries) and cached until the next domain event (the
+    "activity" version every committed event bumps), so a page usually pays
+    no query."""
+    key = f"work-counts:{cache_version('activity')}"
     counts: dict[str, int] | None = cache.get(key)
     if counts is None:
         by_status = orders.work_queue_counts()
         counts = {
-            "Orders": by_status[orders.awaiting_payment_status()]
-            + by_status[orders.to_ship_status()],
-            "Markets": markets.suspended_count(),
+            "awaiting_payment": by_status[orders.awaiting_payment_status()],
+            "to_ship": by_status[orders.to_ship_status()],
+            "suspended_markets": markets.suspended_count(),
         }
         cache.set(key, counts, VERSION_TIMEOUT)
     return counts
@@ -101,6 +103,16 @@ def navigation_links(path: str, icons: str, counts: dict[str, int]) -> SafeStrin
             f'<span class="nav-link-title">{escape(label)}</span>{badge}</a></li>'
         )
     return mark_safe("".join(links))  # noqa: S308  # every part is escaped
+
+
+def work_counts() -> dict[str, int]:
+    """The side navigation's badges: orders awaiting payment or to ship, and
+    suspended markets (``queue_counts``)."""
+    counts = queue_counts()
+    return {
+        "Orders": counts["awaiting_payment"] + counts["to_ship"],
+        "Markets": counts["suspended_markets"],
+    }
 
 
 def console(request: HttpRequest) -> dict[str, object]:

@@ -9,13 +9,10 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from apps.core.cache import cache_version
 from apps.core.web.budgets import query_budget
 from apps.core.web.rest import problem_response
 
@@ -24,38 +21,23 @@ from . import palette as command_palette
 from .context_processors import navigation_items
 
 
-# Query budget: cold, session, user, permissions (2), counts by status, suspended markets, failed
-# charges today, failed background work, revenue today and this week, recent events, the week's
-# busiest markets, the two charts (one grouped query each) and the side navigation's badges
-# (orders by status, suspended markets); warm (cached values and fragments): 5.
-@query_budget(16)
+# Query budget: nothing cached, session, user, permissions (2), failed background work, counts
+# by status and suspended markets (both shared with the side navigation's badges), failed
+# charges today, the week's busiest markets, revenue (today, this week and its chart: one
+# query), the orders chart and recent events; after a domain event, the same but the failed
+# background work (keyed on the "jobs" version); cached: session, user, permissions (2 for a
+# role user, none for a superuser) and nothing else (console/dashboard.py, "The page").
+@query_budget(12)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Queues, revenue and recent activity, cached until the next domain event.
 
     Every change the dashboard shows is a domain event, and every committed
-    domain event bumps the "activity" version; the date is in the key too,
-    so "today" rolls over at midnight.
+    domain event bumps the "activity" version; every job written bumps the
+    "jobs" version; the date is in the key too, so "today" rolls over at
+    midnight. The page is cached whole per kind of viewer (``dashboard.page``).
     """
-    now = timezone.now()
-    context = {
-        "dashboard_version": cache_version("activity"),
-        "today": timezone.localdate(now).isoformat(),
-        # Low-level cache (get_or_set) keyed on the same version: computed
-        # values and a QuerySet, fresh after every event (console/dashboard.py).
-        "queues": dashboard_data.cached_work_queues(now),
-        "busiest_markets": dashboard_data.busiest_markets(now),
-        # Evaluated only when the cached fragment is missing.
-        # Every time (one query): see the template.
-        "background_work": dashboard_data.background_work(superuser=request.user.is_superuser),
-        "revenue": SimpleLazyObject(lambda: dashboard_data.revenue(now)),
-        "recent_events": SimpleLazyObject(dashboard_data.recent_events),
-        # One grouped query each, in the same cached fragment.
-        "charts": SimpleLazyObject(
-            lambda: [dashboard_data.revenue_chart(now), dashboard_data.orders_chart(now)]
-        ),
-    }
-    return render(request, "console/dashboard.html", context)
+    return dashboard_data.page(request)
 
 
 # Query budget: SELECT 1; a signed-in caller's session and user make 3.

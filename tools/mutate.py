@@ -64,13 +64,11 @@ MODULES: dict[str, list[str]] = {
     "apps/orders/selectors.py": [
         f"{ORDERS}test_selectors.py",
         f"{ORDERS}test_money.py",
-        f"{ORDERS}test_days.py",
         f"{ORDERS}test_figures.py",
     ],
     # The dashboard's figures, kept by Order.save (orders/figures.py).
     "apps/orders/figures.py": [
         f"{ORDERS}test_figures.py",
-        f"{ORDERS}test_days.py",
         f"{ORDERS}test_selectors.py",
     ],
     "apps/core/transitions.py": [
@@ -95,7 +93,6 @@ MODULES: dict[str, list[str]] = {
         f"{ORDERS}test_transactions.py",
         f"{ORDERS}test_payments.py",
         f"{ORDERS}test_search.py",
-        f"{ORDERS}test_days.py",
         f"{ORDERS}test_figures.py",
         f"{MARKETS}test_transitions.py",  # the transitions' declarations, read
     ],
@@ -487,15 +484,6 @@ EQUIVALENTS: list[Equivalent] = [
         'if len(query) >= INDEXED_SEARCH_LENGTH and connections[self.db].vendor == "sqlite":',
         "The suite's databases are SQLite and PostgreSQL: 'sqlite' >= 'sqlite' and "
         "'postgresql' < 'sqlite', so `vendor >= 'sqlite'` is `vendor == 'sqlite'` on both.",
-    ),
-    Equivalent(
-        "apps/orders/models.py",
-        "core/NumberReplacer",
-        "return sorted(found, key=lambda item: (item[0], item[1]))",
-        "item[0] for item[1] (sorting by day alone): found is built row by row, the rows ordered "
-        "by currency (status) with one entry per day each, and Python's sort is stable, so within "
-        "a day the entries keep that order: the same list as sorting by (day, currency/status).",
-        occurrence=4,
     ),
     Equivalent(
         "apps/orders/models.py",

@@ -16,6 +16,11 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names 
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def initial(self) -> str:
+        """The avatar's letter: the first of ``display_name``, upper case."""
+        return self.display_name[:1].upper()
+
 
 class Profile(models.Model):
     """What the console keeps about a user beyond authentication."""

@@ -73,5 +73,12 @@ def work_attention_counts() -> dict[str, int]:
     return Job.objects.attention_counts()
 
 
+def work_attention_counts_until() -> tuple[dict[str, int], Any]:
+    """``work_attention_counts`` and until when they hold if no job is written
+    (a queued or running job gets stuck by the clock alone); None: until the
+    next write. Writes bump the "jobs" cache version (apps/core/models.py)."""
+    return Job.objects.attention_counts_until()
+
+
 def work_needing_attention(limit: int = FAILED_WORK_LIMIT) -> list[Job]:
     return list(Job.objects.needs_attention().order_by("-updated_at", "-pk")[:limit])

@@ -8,6 +8,7 @@ misses and recomputes. Old entries are never read again and expire.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.cache import cache
 
@@ -35,3 +36,13 @@ def cache_version(namespace: str) -> str:
 def bump_cache_version(namespace: str) -> None:
     """Make every fragment cached under ``namespace`` stale."""
     cache.set(_key(namespace), uuid.uuid4().hex, VERSION_TIMEOUT)
+
+
+def get_with_versions(key: str, namespaces: tuple[str, ...]) -> tuple[dict[str, str | None], Any]:
+    """The value under ``key`` and the current versions of ``namespaces``, in one
+    cache read (``get_many``). A version not set yet (or expired) is None:
+    nothing cached before can match it, so the caller computes, reading the
+    versions with ``cache_version`` first."""
+    found = cache.get_many([key, *(_key(namespace) for namespace in namespaces)])
+    versions = {namespace: found.get(_key(namespace)) for namespace in namespaces}
+    return versions, found.get(key)

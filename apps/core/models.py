@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
+
+from .cache import bump_cache_version
 
 
 class JobStatus(models.TextChoices):
@@ -39,7 +41,36 @@ def stuck_query() -> models.Q:
     return models.Q(status__in=CAN_GET_STUCK, updated_at__lt=timezone.now() - STUCK_AFTER)
 
 
+# The cache version of whatever counts jobs (the dashboard's failed-work card):
+# bumped on commit of every write to the table, through a model (save,
+# delete: the signals below) or a QuerySet (update, bulk writes: JobQuerySet).
+# Retries, successes and failures announce no domain event, so the "activity"
+# version cannot stand for them; a job getting stuck is no write at all, so
+# what is cached also says until when it holds (``attention_counts_until``).
+JOBS_CACHE = "jobs"
+
+
+def jobs_changed(using: str | None = None) -> None:
+    """Make everything cached about the jobs stale once this transaction commits."""
+    transaction.on_commit(lambda: bump_cache_version(JOBS_CACHE), using=using)
+
+
 class JobQuerySet(models.QuerySet["Job"]):
+    def update(self, **kwargs: Any) -> int:
+        updated = super().update(**kwargs)
+        jobs_changed(self.db)
+        return updated
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[Job]:  # type: ignore[override]
+        created = cast("list[Job]", super().bulk_create(*args, **kwargs))
+        jobs_changed(self.db)
+        return created
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        updated = super().bulk_update(*args, **kwargs)
+        jobs_changed(self.db)
+        return updated
+
     def needs_attention(self) -> JobQuerySet:
         """Failed for good, failing and waiting for its next attempt, or stuck running."""
         return self.filter(models.Q(status__in=NEEDS_ATTENTION) | stuck_query())
@@ -52,11 +83,25 @@ class JobQuerySet(models.QuerySet["Job"]):
 
     def attention_counts(self) -> dict[str, int]:
         """How many jobs are failed, stuck and retrying: one query."""
-        return self.aggregate(
+        return self.attention_counts_until()[0]
+
+    def attention_counts_until(self) -> tuple[dict[str, int], Any]:
+        """``attention_counts`` and the moment they stop holding without any
+        write: when the oldest queued or running job that is not stuck yet
+        gets stuck (None: no such job). One query."""
+        cutoff = timezone.now() - STUCK_AFTER
+        row = self.aggregate(
             failed=models.Count("pk", filter=models.Q(status=JobStatus.FAILED)),
-            stuck=models.Count("pk", filter=stuck_query()),
+            stuck=models.Count(
+                "pk", filter=models.Q(status__in=CAN_GET_STUCK, updated_at__lt=cutoff)
+            ),
             retrying=models.Count("pk", filter=models.Q(status=JobStatus.RETRYING)),
+            next_stuck=models.Min(
+                "updated_at", filter=models.Q(status__in=CAN_GET_STUCK, updated_at__gte=cutoff)
+            ),
         )
+        next_stuck = row.pop("next_stuck")
+        return row, None if next_stuck is None else next_stuck + STUCK_AFTER
 
 
 class Job(models.Model):
@@ -100,6 +145,14 @@ class Job(models.Model):
     def label(self) -> str:
         """``confirmation_email`` → ``Confirmation email``."""
         return self.name.replace("_", " ").capitalize()
+
+
+def _job_written(sender: Any, instance: Job, using: str, **kwargs: Any) -> None:
+    jobs_changed(using)
+
+
+models.signals.post_save.connect(_job_written, sender=Job, dispatch_uid="core.jobs_changed")
+models.signals.post_delete.connect(_job_written, sender=Job, dispatch_uid="core.jobs_changed")
 
 
 class SavedViewQuerySet(models.QuerySet["SavedView"]):

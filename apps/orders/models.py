@@ -5,7 +5,7 @@ to the gateway, recorded before it is made)."""
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,20 +33,6 @@ def cents(value: Decimal) -> Decimal:
     """Round a money aggregate to cents. SQLite sums decimals as floats
     (``170.550000000000``); only plain columns are quantized by Django."""
     return Decimal(value).quantize(CENT)
-
-
-def day_bounds(days: list[date]) -> list[tuple[date, datetime, datetime]]:
-    """Each local day with its start and end (the next day's start), in the
-    current time zone: a range an index can serve."""
-    zone = timezone.get_current_timezone()
-    return [
-        (
-            day,
-            datetime.combine(day, time.min, tzinfo=zone),
-            datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
-        )
-        for day in days
-    ]
 
 
 def money_field(**options: Any) -> models.DecimalField:
@@ -219,60 +205,6 @@ class OrderQuerySet(models.QuerySet["Order"]):
         The dashboard counts these and its link lists these: one definition.
         """
         return self.filter(pk__in=Payment.objects.failed_charges_on(day).values("order"))
-
-    def revenue_on_days(self, days: list[date]) -> list[tuple[date, str, Decimal]]:
-        """(local day paid, currency, amount) of money taken and kept on each of
-        ``days``, in one grouped query.
-
-        Each day is a range of ``paid_at`` (its local midnight to the next)
-        summed with ``FILTER`` (``CASE`` on SQLite): the index on (status,
-        paid_at, currency, total) serves the whole query. Grouping by a date
-        computed from each row read every row of the month, and on SQLite ran
-        a Python function per row (``TruncDate``).
-        """
-        bounds = day_bounds(days)
-        if not bounds:
-            return []
-        taken = self.filter(
-            status__in=[OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED],
-            paid_at__gte=bounds[0][1],
-            paid_at__lt=bounds[-1][2],
-        )
-        sums = {
-            f"day{index}": Sum("total", filter=Q(paid_at__gte=start, paid_at__lt=end))
-            for index, (_, start, end) in enumerate(bounds)
-        }
-        rows = taken.order_by().values("currency").annotate(**sums).order_by("currency")
-        found = [
-            (day, row["currency"], cents(row[f"day{index}"]))
-            for row in rows
-            for index, (day, _, _) in enumerate(bounds)
-            if row[f"day{index}"] is not None
-        ]
-        return sorted(found, key=lambda item: (item[0], item[1]))
-
-    def placed_on_days_by_status(self, days: list[date]) -> list[tuple[date, str, int]]:
-        """(local day placed, status, count) for each of ``days`` (none for a
-        zero), in one grouped query: ranges of ``placed_at`` counted with
-        ``FILTER``, read from the index on (status, placed_at, id) alone."""
-        bounds = day_bounds(days)
-        if not bounds:
-            return []
-        placed = self.filter(
-            status__in=OrderStatus.values, placed_at__gte=bounds[0][1], placed_at__lt=bounds[-1][2]
-        )
-        counts = {
-            f"day{index}": Count("pk", filter=Q(placed_at__gte=start, placed_at__lt=end))
-            for index, (_, start, end) in enumerate(bounds)
-        }
-        rows = placed.order_by().values("status").annotate(**counts).order_by("status")
-        found = [
-            (day, row["status"], row[f"day{index}"])
-            for row in rows
-            for index, (day, _, _) in enumerate(bounds)
-            if row[f"day{index}"]
-        ]
-        return sorted(found, key=lambda item: (item[0], item[1]))
 
     def revenue_by_currency(self) -> dict[str, Decimal]:
         """Money taken and kept (paid, shipped, delivered), per currency."""

@@ -174,37 +174,30 @@ def busiest_markets(*, placed_since: Any, limit: int) -> QuerySet[Any, Any]:
     )
 
 
-def revenue_by_currency(*, paid_since_day: date) -> dict[str, Decimal]:
-    """Money taken and kept since the start of the local day ``paid_since_day``,
-    per currency, summed from the figures (kept per local day)."""
+def revenue_per_day_since(*, first_day: date) -> list[tuple[date, str, Decimal]]:
+    """(day, currency, amount) of money taken and kept on each local day from
+    ``first_day`` on, by day and currency, in one grouped query of the figures
+    (kept per local day): the dashboard's revenue chart and its revenue today
+    and this week, all three from these rows. A day and currency whose orders
+    were all refunded or cancelled since has its row, at 0.00."""
     rows = (
-        OrderFigure.objects.filter(kind=figures.PAID, status__in=TAKEN, day__gte=paid_since_day)
-        .order_by()
-        .values("currency")
-        .annotate(amount=Sum("revenue"))
-        .order_by("currency")
-    )
-    return {row["currency"]: cents(row["amount"]) for row in rows}
-
-
-def revenue_per_day(*, days: list[Any]) -> list[tuple[Any, str, Decimal]]:
-    """(day, currency, amount) of money taken and kept on each of ``days`` (local
-    dates), in one grouped query of the figures: the dashboard's revenue chart."""
-    rows = (
-        OrderFigure.objects.filter(kind=figures.PAID, status__in=TAKEN, day__in=days)
+        OrderFigure.objects.filter(kind=figures.PAID, status__in=TAKEN, day__gte=first_day)
         .order_by()
         .values("day", "currency")
         .annotate(amount=Sum("revenue"))
         .order_by("day", "currency")
     )
-    return [(row["day"], row["currency"], cents(row["amount"])) for row in rows if row["amount"]]
+    return [(row["day"], row["currency"], cents(row["amount"])) for row in rows]
 
 
-def orders_per_day_by_status(*, days: list[Any]) -> list[tuple[Any, str, int]]:
-    """(day, status, count) of the orders placed on each of ``days`` (local
-    dates), in one query of the figures: the dashboard's orders chart."""
+def orders_per_day_by_status(*, days: list[Any], statuses: list[str]) -> list[tuple[Any, str, int]]:
+    """(day, status, count) of the orders in ``statuses`` placed on each of
+    ``days`` (local dates), in one query of the figures: the dashboard's
+    orders chart. The statuses are asked for by name, all of them if need
+    be, so that the figures' unique index (kind, status, day, …) is searched
+    for each status and day instead of read for every day of the kind."""
     rows = (
-        OrderFigure.objects.filter(kind=figures.PLACED, day__in=days)
+        OrderFigure.objects.filter(kind=figures.PLACED, status__in=statuses, day__in=days)
         .order_by()
         .values("day", "status")
         .annotate(count=Sum("orders"))

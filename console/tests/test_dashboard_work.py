@@ -5,9 +5,10 @@ for those who may follow it."""
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from apps.core.models import Job, JobStatus
@@ -16,7 +17,13 @@ pytestmark = pytest.mark.django_db
 CARD = 'data-queue="Failed background work"'
 
 
-def _job(status: str, *, minutes_ago: int = 0) -> Job:
+def _job(status: str, *, minutes_ago: float = 0) -> Job:
+    # As the task worker's writes, committed: the "jobs" cache version is bumped on commit.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return _write_job(status, minutes_ago)
+
+
+def _write_job(status: str, minutes_ago: float) -> Job:
     job = Job.objects.create(
         task_path="apps.orders.tasks.send_order_email",
         arguments={"order_id": 1, "kind": "shipped"},
@@ -86,12 +93,34 @@ def test_others_see_the_count_but_no_link_they_could_not_follow(
 
 
 def test_the_card_is_never_stale_though_retries_announce_nothing(client: Client, superuser) -> None:
-    """The rest of the dashboard is cached until the next domain event; a job
-    going to retrying, succeeding on a retry or getting stuck announces none."""
+    """The page is cached until the next domain event; a job going to retrying
+    or succeeding on a retry announces none, but every write to a job bumps
+    the "jobs" version the cached page is keyed on too, whatever wrote it (a
+    model's save, a QuerySet's update)."""
     client.force_login(superuser)
-    assert CARD not in client.get("/").content.decode()  # the cached fragments are filled
+    assert CARD not in client.get("/").content.decode()  # the cached page is filled
     job = _job(JobStatus.RETRYING)
     assert "data-count>1<" in _card(client.get("/").content.decode())
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED)
     assert CARD not in client.get("/").content.decode()
     assert "<tr data-job=" not in client.get("/activity/failed-work/").content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job.status = JobStatus.FAILED
+        job.save(update_fields=["status", "updated_at"])
+    assert "1 failed" in _card(client.get("/").content.decode())
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job.delete()
+    assert CARD not in client.get("/").content.decode()
+
+
+def test_a_job_getting_stuck_shows_though_nothing_was_written(client: Client, superuser) -> None:
+    """Stuck is the clock's doing, no write: the cached page holds only until
+    the oldest queued or running job would get stuck."""
+    _job(JobStatus.RUNNING, minutes_ago=14)  # stuck in a minute
+    client.force_login(superuser)
+    assert CARD not in client.get("/").content.decode()
+    assert CARD not in client.get("/").content.decode()  # from the cache
+    later = timezone.now() + timedelta(minutes=2)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert "1 stuck" in _card(client.get("/").content.decode())

@@ -47,7 +47,9 @@ def test_every_transition_keeps_the_figures_equal_to_a_rebuild(
     assert selectors.work_queue_counts()[OrderStatus.PENDING] == 1
     services.charge_payment(actor=agent, order_id=paid.pk, idempotency_key="c1")
     _assert_kept()
-    assert selectors.revenue_by_currency(paid_since_day=today) == {paid.currency: Decimal("25.00")}
+    assert selectors.revenue_per_day_since(first_day=today) == [
+        (today, paid.currency, Decimal("25.00"))
+    ]
     assert selectors.work_queue_counts()[OrderStatus.PAID] == 1
     services.ship_order(actor=agent, order_id=paid.pk, tracking_number="TRK1")
     _assert_kept()
@@ -55,7 +57,10 @@ def test_every_transition_keeps_the_figures_equal_to_a_rebuild(
     _assert_kept()
     services.refund_order(actor=finance, order_id=paid.pk, reason="Broken", idempotency_key="r1")
     _assert_kept()
-    assert selectors.revenue_per_day(days=[today]) == []  # refunded: not kept
+    # Refunded: not kept (the day's row stays, at zero).
+    assert selectors.revenue_per_day_since(first_day=today) == [
+        (today, paid.currency, Decimal("0.00"))
+    ]
 
     declined = _placed(agent, token="tok_decline")
     with pytest.raises(services.PaymentFailed):
@@ -63,7 +68,7 @@ def test_every_transition_keeps_the_figures_equal_to_a_rebuild(
     _assert_kept()
     services.cancel_order(actor=agent, order_id=declined.pk)
     _assert_kept()
-    assert selectors.orders_per_day_by_status(days=[today]) == [
+    assert selectors.orders_per_day_by_status(days=[today], statuses=OrderStatus.values) == [
         (today, OrderStatus.CANCELLED, 1),
         (today, OrderStatus.REFUNDED, 1),
     ]
@@ -85,17 +90,17 @@ def test_a_paid_order_counts_on_the_day_it_was_paid_and_the_day_it_was_placed() 
         total=Decimal("10.00"),
     )
     placed_day, paid_day = (timezone.localdate(now - timedelta(days=d)) for d in (3, 2))
-    assert selectors.orders_per_day_by_status(days=[placed_day, paid_day]) == [
-        (placed_day, OrderStatus.PAID, 1)
-    ]
-    assert selectors.revenue_per_day(days=[placed_day, paid_day]) == [
+    assert selectors.orders_per_day_by_status(
+        days=[placed_day, paid_day], statuses=OrderStatus.values
+    ) == [(placed_day, OrderStatus.PAID, 1)]
+    assert selectors.revenue_per_day_since(first_day=placed_day) == [
         (paid_day, order.currency, Decimal("10.00"))
     ]
     # An edit of the amount moves the revenue (and a reload still knows the old one).
     reloaded = Order.objects.get(pk=order.pk)
     reloaded.total = Decimal("7.50")
     reloaded.save()
-    assert selectors.revenue_per_day(days=[paid_day]) == [
+    assert selectors.revenue_per_day_since(first_day=paid_day) == [
         (paid_day, order.currency, Decimal("7.50"))
     ]
     # Saved from an instance loaded without those fields: read from the database.

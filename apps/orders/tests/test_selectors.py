@@ -152,13 +152,14 @@ def test_revenue_counts_only_orders_paid_since_the_given_day() -> None:
     OrderFactory(status=OrderStatus.SHIPPED, total=Decimal("0.20"), paid_at=now)
     OrderFactory(status=OrderStatus.PAID, total=Decimal("5.00"), market=market, paid_at=now)
     OrderFactory(status=OrderStatus.PAID, total=Decimal("99.00"), paid_at=now - timedelta(days=8))
+    today = timezone.localdate(now)
     since = timezone.localdate(now - timedelta(days=7))
-    assert selectors.revenue_by_currency(paid_since_day=since) == {
-        "EUR": Decimal("10.30"),
-        "SEK": Decimal("5.00"),
-    }
-    tomorrow = timezone.localdate(now) + timedelta(days=1)
-    assert selectors.revenue_by_currency(paid_since_day=tomorrow) == {}
+    assert selectors.revenue_per_day_since(first_day=since) == [
+        (today, "EUR", Decimal("10.30")),
+        (today, "SEK", Decimal("5.00")),
+    ]
+    tomorrow = today + timedelta(days=1)
+    assert selectors.revenue_per_day_since(first_day=tomorrow) == []
 
 
 def test_selectors_take_one_positional_argument_at_most() -> None:
