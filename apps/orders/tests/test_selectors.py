@@ -119,6 +119,26 @@ def test_order_counts_name_every_status_zeros_included() -> None:
     }  # fmt: skip
 
 
+def test_order_counts_follow_every_change_and_read_the_figures_not_the_orders(
+    django_assert_num_queries,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    yesterday = timezone.now() - timedelta(days=1)
+    first, second = OrderFactory(placed_at=yesterday), OrderFactory(currency="USD")
+    OrderFactory(status=OrderStatus.SHIPPED)
+    first.cancel()  # the model's own transition, saved as a service would
+    first.save()
+    second.delete()
+    with CaptureQueriesContext(connection) as queries:
+        counts = selectors.order_counts_by_status()
+    assert counts == Order.objects.counts_by_status()
+    assert counts["cancelled"] == 1 and counts["pending"] == 0 and counts["shipped"] == 1
+    assert len(queries) == 1 and 'orders_order"' not in queries[0]["sql"]
+    assert "orders_orderfigure" in queries[0]["sql"]
+
+
 def test_search_orders_newest_first_up_to_the_limit() -> None:
     now = timezone.now()
     old = OrderFactory(customer_name="Ada Lovelace", placed_at=now - timedelta(days=2))
