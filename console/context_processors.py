@@ -1,6 +1,7 @@
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.templatetags.static import static
@@ -33,11 +34,13 @@ def navigation_items() -> list[dict[str, Any]]:
     """The sections of the console, each with its URL and "g" key."""
     # The same for every request of a URLconf and script prefix: reversed
     # once (six reverse() a render were a tenth of a list's chrome).
-    return _navigation_items(get_script_prefix(), get_urlconf())
+    # The URLconf by name: a request's own (request.urlconf), else the
+    # setting's, which a test may change (override_settings, mark.urls).
+    return _navigation_items(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 @lru_cache(maxsize=16)
-def _navigation_items(prefix: str, urlconf: str | None) -> list[dict[str, Any]]:
+def _navigation_items(prefix: str, urlconf: str) -> list[dict[str, Any]]:
     items = []
     for label, url_name, key, icon in NAVIGATION:
         try:

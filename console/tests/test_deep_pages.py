@@ -1,6 +1,7 @@
-"""Pages past the first read their keys first, then their rows by key
-(``KeyedRows`` and ``page_keys`` in apps/core/web/lists.py): the same rows,
-in the same order, as the plain slice, without the joins only the rows need."""
+"""A page past the first reads its keys first, then its rows by key
+(``KeyedRows``, ``page_keys`` in apps/core/web/lists.py), on the lists'
+own querysets. Here, not in apps/core/tests: the shared kernel's tests
+import no context (import-linter)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,36 @@ def test_a_deep_page_of_the_list_reads_its_rows_by_their_keys(client, superuser)
     with CaptureQueriesContext(connection) as first:
         client.get("/orders/?sort=placed_at")
     assert len(first.captured_queries) == len(queries.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["exists", "subquery", "transform"])
+def test_a_join_read_through_a_subquery_or_a_transform_is_kept(case: str) -> None:
+    """A subquery's ``OuterRef`` to an annotation holds no reference to its
+    join, and ``market_name__lower`` is not the name ``market_name``: the
+    keys' query dropped the join under them (``no such column``)."""
+    from django.db.models import CharField, Exists, OuterRef, Subquery
+    from django.db.models.functions import Lower
+    from django.test.utils import register_lookup
+
+    from apps.core.web.lists import page_keys
+    from apps.markets.models import Market
+    from apps.markets.tests.factories import MarketFactory
+    from apps.orders.selectors import orders_for_list
+    from apps.orders.tests.factories import OrderFactory
+
+    markets = [MarketFactory(name=name) for name in ("Beta", "Alpha", "Gamma")]
+    for n in range(12):
+        OrderFactory(market=markets[n % 3])
+    lists = orders_for_list()
+    same_name = Market.objects.filter(name=OuterRef("market_name"))
+    with register_lookup(CharField, Lower):
+        if case == "exists":
+            queryset = lists.filter(Exists(same_name.filter(name__startswith="A"))).order_by("-pk")
+        elif case == "subquery":
+            slugs = Subquery(same_name.values("slug")[:1])
+            queryset = lists.annotate(slug=slugs).order_by("slug", "-pk")
+        else:
+            queryset = lists.order_by("market_name__lower", "-pk")
+        keyed = queryset.filter(pk__in=page_keys(queryset)[2:6])
+        assert _ids(keyed) == _ids(queryset[2:6])

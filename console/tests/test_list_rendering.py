@@ -103,3 +103,15 @@ def test_the_navigation_is_reversed_once() -> None:
     assert [item["url"] for item in first][:3] == ["/", "/markets/", "/orders/"]
     assert navigation_items() is first
     assert _navigation_items.cache_info().misses == 1
+
+
+def test_the_navigation_of_another_urlconf_is_not_kept_for_the_settings_own() -> None:
+    """Keyed by the URLconf's name: an ``override_settings(ROOT_URLCONF=…)``
+    (a test's, without the sections) left the navigation empty for the rest
+    of the process."""
+    from console.context_processors import _navigation_items, navigation_items
+
+    _navigation_items.cache_clear()
+    with override_settings(ROOT_URLCONF="console.tests.probe_urls"):
+        assert navigation_items() == []
+    assert [item["url"] for item in navigation_items()][:3] == ["/", "/markets/", "/orders/"]

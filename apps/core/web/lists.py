@@ -9,8 +9,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.db.models import ForeignKey, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.sql.datastructures import Join
+from django.db.models.sql.query import Query
 from django.db.models.sql.where import ExtraWhere
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
@@ -207,7 +209,8 @@ def page_keys(queryset: QuerySet[Any]) -> QuerySet[Any]:
     a filter reads the market. An annotation is left out when it is a column
     of a table joined straight from this one along a foreign key that is
     never null (so the join neither drops nor repeats a row), and neither
-    the ordering nor the ``WHERE`` clause reads it; anything else (an
+    the ordering (``market_name__lower`` too), the ``WHERE`` clause nor an
+    annotation kept reads it, through a subquery either; anything else (an
     expression in the ordering, DISTINCT, GROUP BY, extra) keeps the
     queryset as it is.
     """
@@ -218,21 +221,29 @@ def page_keys(queryset: QuerySet[Any]) -> QuerySet[Any]:
     names = [name for name in query.order_by if isinstance(name, str)]
     if len(names) != len(query.order_by):  # an expression: what it reads is not looked at
         return keys
-    ordered = {name.lstrip("-") for name in names}
+    # An ordering's first name: ``market_name__lower`` reads ``market_name``.
+    ordered = {name.lstrip("-").split(LOOKUP_SEP, 1)[0] for name in names}
     base = query.get_initial_alias()
-    read_by_where = set()
-    for node in _expressions(query.where):
+    removable = {
+        name: annotation
+        for name, annotation in query.annotations.items()
+        if name not in ordered and isinstance(annotation, Col)
+    }
+    # What the WHERE clause and the annotations kept read, subqueries included:
+    # a subquery's OuterRef to a joined column holds no reference to the
+    # join, which would otherwise be dropped under it.
+    kept = [a for name, a in query.annotations.items() if name not in removable]
+    read = set()
+    for node in _expressions([query.where, *kept]):
         if isinstance(node, RawSQL | ExtraWhere):  # SQL text: what it reads is unknown
             return keys
         if isinstance(node, Col):
-            read_by_where.add(node.alias)
-    for name, annotation in list(query.annotations.items()):
-        if name in ordered or not isinstance(annotation, Col):
-            continue
+            read.add(node.alias)
+    for name, annotation in removable.items():
         join = query.alias_map.get(annotation.alias)
         if (
             not isinstance(join, Join)
-            or annotation.alias in read_by_where
+            or annotation.alias in read
             or join.parent_alias != base
             or join.nullable
             or not isinstance(join.join_field, ForeignKey)
@@ -244,9 +255,16 @@ def page_keys(queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def _expressions(node: Any) -> Iterator[Any]:
-    """``node`` and every expression under it (a WHERE clause's lookups and theirs)."""
+    """``node`` and every expression under it (a WHERE clause's lookups and
+    theirs, a subquery's clauses)."""
     yield node
-    children = getattr(node, "children", None)
+    children: Any
+    if isinstance(node, list):
+        children = node
+    elif isinstance(node, Query):  # a subquery (Exists, Subquery, pk__in=…)
+        children = [node.where, *node.annotations.values()]
+    else:
+        children = getattr(node, "children", None)
     if children is None and hasattr(node, "get_source_expressions"):
         children = node.get_source_expressions()
     for child in children or ():

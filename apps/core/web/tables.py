@@ -25,7 +25,6 @@ from urllib.parse import urlencode
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.template.loader import get_template
 from django.utils import dateformat, timezone
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -286,15 +285,6 @@ class ConsoleTable(tables.Table):
             return current
 
         return resolve
-
-
-def render_table(table: tables.Table, request: Any) -> SafeString:
-    """``table`` through its template with only the table and the request in
-    the context (``{% console_table %}``): django-tables2's ``render_table``
-    makes a ``RequestContext``, which runs every context processor again."""
-    table.before_render(request)
-    html = get_template(table.template_name).render({"table": table, "request": request})
-    return mark_safe(html)  # noqa: S308  # a template's output, escaped by it
 
 
 def _fast_link(bound: Any) -> Callable[..., str] | None:
