@@ -111,37 +111,28 @@ def order_for_page(number: str) -> Order:
 
 
 def order_counts_by_status() -> dict[str, int]:
-    """The order list's sidebar: how many orders in each status (every status
-    there, the others 0), summed from the figures the orders keep
-    (``OrderFigure``), like ``work_queue_counts``. The sidebar is cached until
-    the next event, and on a busy day there is one a second: counting 100,000
-    orders each time took 18 ms of SQLite and 28 ms of PostgreSQL, these
-    sums 4."""
-    counts = dict.fromkeys(OrderStatus.values, 0)
-    rows = (
-        OrderFigure.objects.filter(kind=figures.PLACED)
-        .order_by()
-        .values("status")
-        .annotate(count=Sum("orders"))
-    )
-    counts.update({row["status"]: row["count"] for row in rows})
-    return counts
+    """The order list's sidebar: how many orders in each status. The sidebar
+    is cached until the next event, and on a busy day there is one a second:
+    counting 100,000 orders each time took 18 ms of SQLite and 28 ms of
+    PostgreSQL, these sums 4."""
+    return _placed_by_status()
 
 
 def work_queue_counts() -> dict[str, int]:
-    """Orders awaiting payment and to ship, by status (the dashboard's queues and
-    the navigation's badge): every status is there, the others 0.
+    """Orders awaiting payment and to ship, by status (the dashboard's queues
+    and the navigation's badge); the other statuses 0."""
+    return _placed_by_status([AWAITING_PAYMENT, TO_SHIP])
 
-    Summed from the figures the orders keep (``OrderFigure``, one row per
-    day and currency), not counted over the orders.
-    """
+
+def _placed_by_status(statuses: list[str] | None = None) -> dict[str, int]:
+    """Orders by status (every status there, the others 0), of ``statuses``
+    or all: summed from the figures the orders keep (``OrderFigure``, one row
+    per day, status and currency), not counted over the orders."""
+    placed = OrderFigure.objects.filter(kind=figures.PLACED)
+    if statuses is not None:
+        placed = placed.filter(status__in=statuses)
+    rows = placed.order_by().values("status").annotate(count=Sum("orders"))
     counts = dict.fromkeys(OrderStatus.values, 0)
-    rows = (
-        OrderFigure.objects.filter(kind=figures.PLACED, status__in=[AWAITING_PAYMENT, TO_SHIP])
-        .order_by()
-        .values("status")
-        .annotate(count=Sum("orders"))
-    )
     counts.update({row["status"]: row["count"] for row in rows})
     return counts
 
